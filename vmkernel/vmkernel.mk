@@ -1,0 +1,1 @@
+# Kernel build rules: filled in by vmkernel work.
