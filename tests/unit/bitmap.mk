@@ -1,0 +1,2 @@
+UNIT_TESTS += bitmap
+bitmap_SRCS := vmkernel/lib/bitmap.c

@@ -1,0 +1,2 @@
+UNIT_TESTS += format
+format_SRCS := vmkernel/lib/format.c

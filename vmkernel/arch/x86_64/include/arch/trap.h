@@ -1,0 +1,37 @@
+/* Traps and interrupts: the saved register frame, vector assignments, handler registration. */
+#ifndef ARCH_TRAP_H
+#define ARCH_TRAP_H
+
+#include <stdint.h>
+
+struct regs {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error;
+	uint64_t rip, cs, rflags, rsp, ss; /* pushed by the CPU */
+};
+
+enum {
+	VEC_NMI = 2,
+	VEC_DF = 8,
+	VEC_GP = 13,
+	VEC_PF = 14,
+	VEC_MC = 18,
+	VEC_IRQ_BASE = 0x20,  /* IOAPIC pins 0..23 */
+	VEC_TIMER = 0xef,
+	VEC_CALL = 0xf0,      /* cross-CPU function call */
+	VEC_SPURIOUS = 0xff,
+};
+
+typedef void (*irq_handler_fn)(struct regs *r);
+
+/* Load the IDT on this CPU (the table is shared). */
+void idt_init(void);
+void idt_load(void);
+/* Route a vector >= 32 to fn; the dispatcher sends the LAPIC EOI afterwards. */
+void irq_register(unsigned vector, irq_handler_fn fn);
+
+/* Called from isr.S for every vector. */
+void trap_dispatch(struct regs *r);
+
+#endif

@@ -1,0 +1,98 @@
+/* Interrupt entry stubs: one per vector, all funnelled into trap_dispatch(struct regs *). */
+
+
+	.text
+	.altmacro
+	.macro stub v
+	.balign 16
+isr_\v:
+	.if !((\v == 8) || (\v >= 10 && \v <= 14) || (\v == 17) || (\v == 21) || (\v == 29) || (\v == 30))
+	pushq $0
+	.endif
+	pushq $\v
+	jmp isr_common
+	.endm
+
+	.set i, 0
+	.rept 256
+	stub %i
+	.set i, i + 1
+	.endr
+
+isr_common:
+	pushq %rax
+	pushq %rbx
+	pushq %rcx
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	pushq %rbp
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	cld
+	movq %rsp, %rdi
+	call trap_dispatch
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %r11
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rbp
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	popq %rcx
+	popq %rbx
+	popq %rax
+	addq $16, %rsp
+	iretq
+
+	/* Table of stub addresses for idt.c */
+	.section .rodata
+	.balign 8
+	.globl isr_table
+isr_table:
+	.macro addr v
+	.quad isr_\v
+	.endm
+	.set i, 0
+	.rept 256
+	addr %i
+	.set i, i + 1
+	.endr
+
+	/* probe_read64(va, out): 0, or -EFAULT through the exception table. */
+	.text
+	.globl probe_read64
+probe_read64:
+1:	movq (%rdi), %rax
+	movq %rax, (%rsi)
+	xorl %eax, %eax
+	ret
+2:	movl $-14, %eax
+	ret
+	.section .ex_table, "a"
+	.quad 1b, 2b
+	.previous
+
+	/* probe_write64(va, val): 0, or -EFAULT through the exception table. */
+	.text
+	.globl probe_write64
+probe_write64:
+3:	movq %rsi, (%rdi)
+	xorl %eax, %eax
+	ret
+4:	movl $-14, %eax
+	ret
+	.section .ex_table, "a"
+	.quad 3b, 4b
+	.previous

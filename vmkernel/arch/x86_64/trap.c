@@ -1,0 +1,124 @@
+/* The IDT and the trap dispatcher: exceptions, NMIs and device/IPI interrupts. */
+#define LOG_TAG "trap"
+#include <arch/trap.h>
+#include <arch/cpu.h>
+#include <arch/cpu_local.h>
+#include <arch/apic.h>
+#include <vmk/log.h>
+#include <vmk/mm.h>
+#include <vmk/panic.h>
+#include <vmk/smp.h>
+
+struct idt_entry {
+	uint16_t off_lo, sel;
+	uint8_t ist, type;
+	uint16_t off_mid;
+	uint32_t off_hi, zero;
+} __attribute__((packed));
+
+extern const uint64_t isr_table[256];
+struct ex_entry {
+	uint64_t insn, fixup;
+};
+extern const struct ex_entry __ex_table_start[], __ex_table_end[];
+
+static struct idt_entry idt[256] __aligned(16);
+static irq_handler_fn irq_table[256];
+
+static const char *const exc_names[32] = {
+	"divide error", "debug", "NMI", "breakpoint", "overflow", "bound range",
+	"invalid opcode", "device not available", "double fault", "coprocessor overrun",
+	"invalid TSS", "segment not present", "stack fault", "general protection",
+	"page fault", "reserved", "x87 FP error", "alignment check", "machine check",
+	"SIMD FP error", "virtualization", "control protection", [29] = "VMM communication",
+	[30] = "security exception",
+};
+
+void idt_init(void)
+{
+	for (int v = 0; v < 256; v++) {
+		uint64_t a = isr_table[v];
+
+		idt[v] = (struct idt_entry){
+			.off_lo = a & 0xffff,
+			.sel = 0x08,
+			.ist = v == VEC_DF ? IST_DF : v == VEC_NMI ? IST_NMI : v == VEC_MC ? IST_MC : 0,
+			.type = 0x8e, /* present, DPL 0, interrupt gate */
+			.off_mid = (a >> 16) & 0xffff,
+			.off_hi = a >> 32,
+		};
+	}
+	idt_load();
+}
+
+void idt_load(void)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) idtr = {sizeof(idt) - 1, (uint64_t)idt};
+
+	__asm__ volatile("lidt %0" : : "m"(idtr));
+}
+
+void irq_register(unsigned vector, irq_handler_fn fn)
+{
+	if (vector >= 32 && vector < 256)
+		irq_table[vector] = fn;
+}
+
+static bool trap_fixup(struct regs *r)
+{
+	for (const struct ex_entry *e = __ex_table_start; e < __ex_table_end; e++) {
+		if (e->insn == r->rip) {
+			r->rip = e->fixup;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void trap_exception(struct regs *r)
+{
+	const char *name = exc_names[r->vector] ? exc_names[r->vector] : "exception";
+
+	if ((r->vector == VEC_PF || r->vector == VEC_GP) && trap_fixup(r))
+		return;
+	if (r->vector == VEC_DF && kstack_is_guard(read_cr2()))
+		panic_regs(r, "kernel stack overflow (double fault, guard page %#lx)", read_cr2());
+	if (r->vector == VEC_PF)
+		panic_regs(r, "page fault at %#lx (%s %s%s)", read_cr2(),
+			   r->error & 1 ? "protection violation" : "page not present",
+			   r->error & 16 ? "on instruction fetch" :
+			   r->error & 2	 ? "on write" : "on read",
+			   r->error & 4 ? " from user mode" : "");
+	panic_regs(r, "%s (vector %lu, error code %#lx)", name, r->vector, r->error);
+}
+
+void trap_dispatch(struct regs *r)
+{
+	struct cpu *c = this_cpu();
+
+	if (r->vector == VEC_NMI) {
+		if (smp_stopping()) {
+			for (;;) {
+				irq_disable();
+				cpu_halt();
+			}
+		}
+		log_warn("NMI on CPU %u at %#lx", c->id, r->rip);
+		return;
+	}
+	if (r->vector < 32) {
+		trap_exception(r);
+		return;
+	}
+	c->in_irq++;
+	if (irq_table[r->vector])
+		irq_table[r->vector](r);
+	else if (r->vector != VEC_SPURIOUS)
+		log_warn("unexpected interrupt vector %#lx on CPU %u", r->vector, c->id);
+	if (r->vector != VEC_SPURIOUS)
+		lapic_eoi();
+	c->in_irq--;
+}

@@ -1,0 +1,29 @@
+/*
+ * Time: the TSC is the clock (calibrated at boot against the HPET or the PIT); each CPU's
+ * LAPIC timer ticks at TIMER_HZ.
+ */
+#ifndef VMK_TIME_H
+#define VMK_TIME_H
+
+#include <stdint.h>
+
+#define TIMER_HZ 100
+#define NSEC_PER_SEC 1000000000ul
+
+/* Nanoseconds since the TSC was calibrated (0 before). */
+uint64_t time_ns(void);
+uint64_t tsc_hz(void);
+/* Convert a TSC difference to nanoseconds. */
+uint64_t tsc_to_ns(uint64_t delta);
+/* Busy-wait; works before interrupts are on. */
+void udelay(uint64_t us);
+/* Sleep by counting this CPU's timer ticks (halts between them); needs interrupts on. */
+void timer_sleep_ticks(uint64_t ticks);
+/* Calibrate the TSC against the HPET (preferred) or the PIT. */
+void clock_init(uint64_t hpet_phys);
+/* Reference clock used for calibration: "hpet" or "pit". */
+const char *clock_reference(void);
+/* HPET main counter in nanoseconds, or 0 without an HPET (self-tests cross-check with it). */
+uint64_t hpet_ns(void);
+
+#endif

@@ -1,0 +1,368 @@
+/*
+ * Kernel self-tests (selftest= on the command line).  The stress tests run the same worker on
+ * every CPU at once (the boot CPU included) and then check that nothing leaked; the crash
+ * tests (not in "all") end in a panic on purpose, so a test can check the panic report.
+ */
+#define LOG_TAG "selftest"
+#include <vmk/selftest.h>
+#include <vmk/cmdline.h>
+#include <vmk/format.h>
+#include <vmk/heap.h>
+#include <vmk/log.h>
+#include <vmk/mm.h>
+#include <vmk/power.h>
+#include <vmk/smp.h>
+#include <vmk/time.h>
+#include <vmk/errno.h>
+#include <arch/cpu.h>
+#include <string.h>
+
+bool selftest_report(bool pass, const char *name, const char *fmt, ...)
+{
+	char msg[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	kvsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	kprintf("selftest: %s %s%s%s\n", pass ? "PASS" : "FAIL", name, msg[0] ? ": " : "", msg);
+	return pass;
+}
+
+/* xorshift: each CPU its own sequence. */
+static uint64_t rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* --- run a worker on every CPU at once --- */
+
+struct par {
+	void (*fn)(unsigned cpu, void *arg);
+	void *arg;
+	volatile unsigned done;
+	volatile unsigned errors;
+};
+
+static void par_entry(void *p)
+{
+	struct par *par = p;
+
+	par->fn(this_cpu()->id, par->arg);
+	__atomic_fetch_add(&par->done, 1, __ATOMIC_RELEASE);
+}
+
+static void run_everywhere(struct par *par)
+{
+	par->done = 0;
+	for (unsigned i = 1; i < ncpus_online; i++)
+		while (smp_run_async(i, par_entry, par) == -EBUSY)
+			cpu_relax();
+	par_entry(par);
+	while (__atomic_load_n(&par->done, __ATOMIC_ACQUIRE) < ncpus_online)
+		cpu_relax();
+}
+
+/* --- frame allocator under concurrent stress --- */
+
+#define STRESS_ROUNDS 3000
+#define STRESS_SLOTS  32
+
+static void frame_worker(unsigned cpu, void *arg)
+{
+	struct par *par = arg;
+	uint64_t seed = 0x9e3779b97f4a7c15ull * (cpu + 1), pa[STRESS_SLOTS] = {0};
+	size_t n[STRESS_SLOTS] = {0};
+
+	for (int r = 0; r < STRESS_ROUNDS; r++) {
+		unsigned s = rnd(&seed) % STRESS_SLOTS;
+
+		if (pa[s]) {
+			uint64_t *first = phys_to_virt(pa[s]);
+			uint64_t *last = phys_to_virt(pa[s] + n[s] * PAGE_SIZE - 8);
+
+			if (*first != pa[s] || *last != ~pa[s])
+				__atomic_fetch_add(&par->errors, 1, __ATOMIC_RELAXED);
+			frame_free(pa[s], n[s]);
+			pa[s] = 0;
+		} else {
+			n[s] = 1 + rnd(&seed) % 8;
+			if (frame_alloc(n[s], n[s] > 4 ? 4 : 1, 0, &pa[s])) {
+				__atomic_fetch_add(&par->errors, 1, __ATOMIC_RELAXED);
+				pa[s] = 0;
+				continue;
+			}
+			*(uint64_t *)phys_to_virt(pa[s]) = pa[s];
+			*(uint64_t *)phys_to_virt(pa[s] + n[s] * PAGE_SIZE - 8) = ~pa[s];
+		}
+	}
+	for (unsigned s = 0; s < STRESS_SLOTS; s++)
+		if (pa[s])
+			frame_free(pa[s], n[s]);
+}
+
+static bool test_frame(void)
+{
+	struct frame_stats before, after;
+	struct par par = {.fn = frame_worker, .arg = &par};
+
+	frame_get_stats(&before);
+	run_everywhere(&par);
+	frame_get_stats(&after);
+	return selftest_report(!par.errors && after.free == before.free, "frame",
+			       "%u CPUs x %d rounds, %u errors, free frames %lu -> %lu",
+			       ncpus_online, STRESS_ROUNDS, par.errors, before.free, after.free);
+}
+
+/* --- heap under concurrent stress --- */
+
+static void heap_worker(unsigned cpu, void *arg)
+{
+	struct par *par = arg;
+	uint64_t seed = 0x2545f4914f6cdd1dull * (cpu + 1);
+	uint8_t *p[STRESS_SLOTS] = {0};
+	size_t len[STRESS_SLOTS] = {0};
+
+	for (int r = 0; r < STRESS_ROUNDS; r++) {
+		unsigned s = rnd(&seed) % STRESS_SLOTS;
+
+		if (p[s]) {
+			uint8_t tag = (uint8_t)(s ^ cpu);
+
+			for (size_t i = 0; i < len[s]; i += 61)
+				if (p[s][i] != tag)
+					__atomic_fetch_add(&par->errors, 1, __ATOMIC_RELAXED);
+			kfree(p[s]);
+			p[s] = NULL;
+		} else {
+			len[s] = 1 + (rnd(&seed) % 16 == 0 ? rnd(&seed) % 20000 : rnd(&seed) % 2048);
+			p[s] = kmalloc(len[s]);
+			if (!p[s] || ((uintptr_t)p[s] & 15)) {
+				__atomic_fetch_add(&par->errors, 1, __ATOMIC_RELAXED);
+				continue;
+			}
+			memset(p[s], (uint8_t)(s ^ cpu), len[s]);
+		}
+	}
+	for (unsigned s = 0; s < STRESS_SLOTS; s++)
+		kfree(p[s]);
+}
+
+static bool test_heap(void)
+{
+	struct frame_stats fb, fa;
+	struct heap_stats hb, ha;
+	struct par par = {.fn = heap_worker, .arg = &par};
+
+	kmem_trim();
+	frame_get_stats(&fb);
+	kmem_get_stats(&hb);
+	run_everywhere(&par);
+	kmem_trim();
+	kmem_get_stats(&ha);
+	frame_get_stats(&fa);
+	return selftest_report(!par.errors && ha.objects_in_use == hb.objects_in_use &&
+				       ha.bytes_in_use == hb.bytes_in_use && fa.free == fb.free,
+			       "heap",
+			       "%u CPUs x %d rounds, %u errors, %lu allocations, objects %lu -> %lu, "
+			       "free frames %lu -> %lu",
+			       ncpus_online, STRESS_ROUNDS, par.errors, ha.allocs - hb.allocs,
+			       hb.objects_in_use, ha.objects_in_use, fb.free, fa.free);
+}
+
+/* --- page tables --- */
+
+static bool test_vm(void)
+{
+	uint64_t pa = frame_alloc_zeroed(), got, v;
+	uintptr_t va = vm_reserve(PAGE_SIZE);
+	volatile uint64_t *direct = phys_to_virt(pa), *mapped = (uint64_t *)va;
+	bool ok;
+
+	if (!pa || !va)
+		return selftest_report(false, "vm", "out of memory");
+	*direct = 0x1234567887654321ull;
+	ok = !vm_map_page(va, pa, VM_WRITE) && vm_translate(va) == pa &&
+	     *mapped == 0x1234567887654321ull;
+	*mapped = 42;
+	ok = ok && *direct == 42;
+	got = vm_unmap_page(va);
+	ok = ok && got == pa && vm_translate(va) == (uint64_t)-1;
+	ok = ok && probe_read64((void *)va, &v) == -EFAULT;
+	frame_free(pa, 1);
+	if (!selftest_report(ok, "vm-map-unmap", "map, alias, unmap, fault after unmap"))
+		return false;
+
+	/* W^X and the unmapped low half. */
+	ok = probe_write64((void *)(uintptr_t)selftest_report, 0) == -EFAULT;
+	ok = ok && probe_read64(NULL, &v) == -EFAULT;
+	ok = ok && vm_translate((uintptr_t)selftest_report) != (uint64_t)-1;
+	return selftest_report(ok, "vm-protect", "kernel text read-only, page 0 unmapped");
+}
+
+/* --- timer accuracy --- */
+
+static bool test_timer(void)
+{
+	uint64_t t0 = rdtsc(), h0 = hpet_ns(), tns, hns;
+	long terr, herr;
+
+	timer_sleep_ticks(TIMER_HZ);
+	tns = tsc_to_ns(rdtsc() - t0);
+	hns = hpet_ns() - h0;
+	terr = ((long)tns - (long)NSEC_PER_SEC) / 100000; /* in 0.01 % */
+	herr = h0 ? ((long)hns - (long)NSEC_PER_SEC) / 100000 : 0;
+	return selftest_report(terr > -200 && terr < 200 && herr > -200 && herr < 200, "timer",
+			       "1 s of ticks = %lu us by the TSC (%ld.%02ld%%), %lu us by the %s",
+			       tns / 1000, terr / 100, (terr < 0 ? -terr : terr) % 100, hns / 1000,
+			       h0 ? "HPET" : "(no HPET)");
+}
+
+/* --- IPIs --- */
+
+static volatile uint64_t ipi_mask;
+
+static void ipi_mark(void *arg)
+{
+	(void)arg;
+	__atomic_fetch_or(&ipi_mask, 1ull << this_cpu()->id, __ATOMIC_RELAXED);
+}
+
+static bool test_ipi(void)
+{
+	uint64_t want = ((ncpus_online >= 64) ? ~0ull : (1ull << ncpus_online) - 1) & ~1ull;
+	uint64_t ticks[MAX_CPUS];
+	bool ok, ticking = true;
+
+	ipi_mask = 0;
+	smp_call_others(ipi_mark, NULL);
+	ok = ipi_mask == want;
+	ipi_mask = 0;
+	for (unsigned i = 1; i < ncpus_online; i++)
+		smp_call_one(i, ipi_mark, NULL);
+	ok = ok && ipi_mask == want;
+	selftest_report(ok, "ipi", "%u CPUs answered a call to all and one at a time",
+			ncpus_online - 1);
+
+	for (unsigned i = 0; i < ncpus_online; i++)
+		ticks[i] = cpus[i]->ticks;
+	timer_sleep_ticks(20);
+	for (unsigned i = 0; i < ncpus_online; i++)
+		ticking = ticking && cpus[i]->ticks >= ticks[i] + 10;
+	return selftest_report(ticking, "timer-all-cpus", "every CPU takes timer interrupts") &&
+	       ok;
+}
+
+/* --- TLB shootdown: after a remap every CPU must see the new page, not a stale entry --- */
+
+struct tlb_probe {
+	uintptr_t va;
+	uint64_t seen[MAX_CPUS];
+};
+
+static void tlb_read(void *arg)
+{
+	struct tlb_probe *t = arg;
+
+	t->seen[this_cpu()->id] = *(volatile uint64_t *)t->va;
+}
+
+static bool test_tlb(void)
+{
+	struct tlb_probe t = {.va = vm_reserve(PAGE_SIZE)};
+	uint64_t a = frame_alloc_zeroed(), b = frame_alloc_zeroed();
+	bool ok = true;
+
+	if (!t.va || !a || !b)
+		return selftest_report(false, "tlb", "out of memory");
+	*(uint64_t *)phys_to_virt(a) = 0xaaaa;
+	*(uint64_t *)phys_to_virt(b) = 0xbbbb;
+	vm_map_page(t.va, a, 0);
+	tlb_read(&t);
+	smp_call_others(tlb_read, &t); /* every CPU now caches va -> a */
+	for (unsigned i = 0; i < ncpus_online; i++)
+		ok = ok && t.seen[i] == 0xaaaa;
+	vm_unmap_page(t.va); /* shoots the entry down everywhere */
+	vm_map_page(t.va, b, 0);
+	tlb_read(&t);
+	smp_call_others(tlb_read, &t);
+	for (unsigned i = 0; i < ncpus_online; i++)
+		ok = ok && t.seen[i] == 0xbbbb;
+	vm_unmap_page(t.va);
+	frame_free(a, 1);
+	frame_free(b, 1);
+	return selftest_report(ok, "tlb-shootdown", "remap seen by all %u CPUs", ncpus_online);
+}
+
+/* --- crash tests: each ends in a panic report --- */
+
+static bool __attribute__((noinline)) test_pagefault(void)
+{
+	*(volatile uint64_t *)0xdead0000 = 1;
+	return false;
+}
+
+static void fault_in_irq(void *arg)
+{
+	(void)arg;
+	*(volatile uint64_t *)0xdead1000 = 1;
+}
+
+static bool test_pagefault_irq(void)
+{
+	if (ncpus_online < 2)
+		return selftest_report(false, "pagefault-irq", "needs 2 CPUs");
+	smp_call_one(1, fault_in_irq, NULL);
+	return false;
+}
+
+static volatile int recurse_forever = 1;
+
+static int __attribute__((noinline)) recurse(int depth)
+{
+	volatile char pad[512];
+
+	pad[0] = (char)depth;
+	if (!recurse_forever)
+		return pad[0];
+	return recurse(depth + 1) + pad[0];
+}
+
+static bool test_stackoverflow(void)
+{
+	return recurse(0) == 0;
+}
+
+static const struct selftest tests[] = {
+	{"frame", test_frame, true},
+	{"heap", test_heap, true},
+	{"vm", test_vm, true},
+	{"timer", test_timer, true},
+	{"ipi", test_ipi, true},
+	{"tlb", test_tlb, true},
+	{"pagefault", test_pagefault, false},
+	{"pagefault-irq", test_pagefault_irq, false},
+	{"stackoverflow", test_stackoverflow, false},
+};
+
+void selftest_run(const char *list)
+{
+	unsigned pass = 0, fail = 0;
+	bool all = cmdline_list_has(list, "all");
+
+	if (!list || !list[0])
+		return;
+	for (unsigned i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+		if (!(all && tests[i].in_all) && !cmdline_list_has(list, tests[i].name))
+			continue;
+		if (tests[i].fn())
+			pass++;
+		else
+			fail++;
+	}
+	kprintf("selftest: done, %u passed, %u failed\n", pass, fail);
+	power_off();
+}
