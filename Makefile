@@ -5,6 +5,7 @@
 .DELETE_ON_ERROR:
 
 BUILD   := build
+Q       := $(if $(V),,@)   # make V=1 shows every command
 ISO     := $(BUILD)/keel.iso
 KERNEL  := $(BUILD)/vmkernel/vmkernel.elf
 
@@ -39,3 +40,8 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all deps run test bench clean
+
+# The result files tests/run.sh summarizes.
+print-results:
+	@echo $(UNIT_RESULTS) $(QEMU_RESULTS)
+.PHONY: print-results

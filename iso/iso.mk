@@ -6,11 +6,12 @@ ISO_TIMEOUT ?= 2
 KEEL_CMDLINE ?=
 
 define keel_iso
+	@echo "  ISO     $(1)"
 	@rm -rf $(1).d && mkdir -p $(1).d/boot/grub
-	cp $(KERNEL) $(1).d/boot/vmkernel.elf
-	sed -e 's|@CMDLINE@|$(2)|' -e 's|@TIMEOUT@|$(3)|' -e 's|@VERSION@|$(KEEL_VERSION)|' \
+	$(Q)cp $(KERNEL) $(1).d/boot/vmkernel.elf
+	$(Q)sed -e 's|@CMDLINE@|$(2)|' -e 's|@TIMEOUT@|$(3)|' -e 's|@VERSION@|$(KEEL_VERSION)|' \
 		iso/grub.cfg.in > $(1).d/boot/grub/grub.cfg
-	grub-mkrescue --locales= --themes= --fonts= -o $(1) $(1).d > $(1).log 2>&1 \
+	$(Q)grub-mkrescue --locales= --themes= --fonts= -o $(1) $(1).d > $(1).log 2>&1 \
 		|| { cat $(1).log; exit 1; }
 	@rm -rf $(1).d $(1).log
 endef

@@ -3,7 +3,8 @@
 # As root, missing ones are installed with apt-get; otherwise we say which are missing.
 set -e
 PKGS="gcc make binutils qemu-system-x86 qemu-utils grub-common grub-pc-bin grub-efi-amd64-bin
-xorriso mtools ovmf seabios libcmocka-dev musl-tools console-setup-linux gzip cpio"
+xorriso mtools ovmf seabios libcmocka-dev musl-tools console-setup-linux gzip cpio
+clang-format git"
 
 missing=
 for p in $PKGS; do

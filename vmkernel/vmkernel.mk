@@ -31,33 +31,37 @@ FORCE:
 
 $(KOBJDIR)/%.c.o: vmkernel/%.c | deps
 	@mkdir -p $(@D)
-	$(KCC) $(KCFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	$(Q)$(KCC) $(KCFLAGS) -c $< -o $@
 
 $(KOBJDIR)/%.S.o: vmkernel/%.S | deps
 	@mkdir -p $(@D)
-	$(KCC) $(KASFLAGS) -c $< -o $@
+	@echo "  AS      $<"
+	$(Q)$(KCC) $(KASFLAGS) -c $< -o $@
 
 # The console font comes from Debian's console-setup-linux at build time.
 KFONT := /usr/share/consolefonts/Lat15-Terminus16.psf.gz
 $(KOBJDIR)/font.psf: | deps
 	@mkdir -p $(@D)
-	gzip -dc $(KFONT) > $@
+	$(Q)gzip -dc $(KFONT) > $@
 $(KOBJDIR)/font.o: $(KOBJDIR)/font.psf
-	cd $(KOBJDIR) && $(KLD) -r -b binary -o font.o font.psf
+	$(Q)cd $(KOBJDIR) && $(KLD) -r -b binary -o font.o font.psf
 
 # Pass 1 links with an empty symbol table, pass 2 with the real one; the table sits
 # last in .rodata, so no text address moves between the passes (checked below).
 $(KOBJDIR)/ksyms0.S: scripts/gen-ksyms.sh
 	@mkdir -p $(@D)
-	scripts/gen-ksyms.sh > $@
+	$(Q)scripts/gen-ksyms.sh > $@
 $(KOBJDIR)/pass1.elf: $(KOBJS) $(KOBJDIR)/ksyms0.S.o vmkernel/arch/x86_64/linker.ld
-	$(KLD) $(KLDFLAGS) -o $@ $(KOBJS) $(KOBJDIR)/ksyms0.S.o
+	@echo "  LD      $@"
+	$(Q)$(KLD) $(KLDFLAGS) -o $@ $(KOBJS) $(KOBJDIR)/ksyms0.S.o
 $(KOBJDIR)/ksyms1.S: $(KOBJDIR)/pass1.elf scripts/gen-ksyms.sh
-	scripts/gen-ksyms.sh $< > $@
+	$(Q)scripts/gen-ksyms.sh $< > $@
 $(KOBJDIR)/%.S.o: $(KOBJDIR)/%.S
-	$(KCC) $(KASFLAGS) -c $< -o $@
+	$(Q)$(KCC) $(KASFLAGS) -c $< -o $@
 $(KERNEL): $(KOBJDIR)/pass1.elf $(KOBJDIR)/ksyms1.S.o
-	$(KLD) $(KLDFLAGS) -o $@ $(KOBJS) $(KOBJDIR)/ksyms1.S.o
+	@echo "  LD      $@"
+	$(Q)$(KLD) $(KLDFLAGS) -o $@ $(KOBJS) $(KOBJDIR)/ksyms1.S.o
 	@scripts/gen-ksyms.sh $@ | cmp -s - $(KOBJDIR)/ksyms1.S || \
 		{ echo "vmkernel: text moved between link passes" >&2; rm -f $@; exit 1; }
 

@@ -6,6 +6,7 @@
 # and its cases live in tests/unit/test_<name>.c.
 
 UNIT_TESTS :=
+UNIT_RESULTS :=
 include $(filter-out tests/unit/unit.mk,$(wildcard tests/unit/*.mk))
 
 UNIT_CC     ?= gcc
@@ -15,10 +16,13 @@ UNIT_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer \
 UNIT_LIBS   := -lcmocka
 
 UNIT_BINS := $(patsubst %,build/unit/test_%,$(UNIT_TESTS))
+UNIT_RESULTS += $(patsubst %,build/results/unit-%.tap,$(UNIT_TESTS))
+.SECONDARY: $(UNIT_BINS)
 
 build/unit/test_%: tests/unit/test_%.c $$($$*_SRCS) $(wildcard vmkernel/include/vmk/*.h) tests/unit/unit.mk | deps
 	@mkdir -p $(@D)
-	$(UNIT_CC) $(UNIT_CFLAGS) -o $@ $< $($*_SRCS) $(UNIT_LIBS)
+	@echo "  HOSTCC  $@"
+	$(Q)$(UNIT_CC) $(UNIT_CFLAGS) -o $@ $< $($*_SRCS) $(UNIT_LIBS)
 
 # One TAP result file per test binary; tests/summarize.sh counts the cases.
 build/results/unit-%.tap: build/unit/test_%
@@ -27,6 +31,7 @@ build/results/unit-%.tap: build/unit/test_%
 		../../$< > ../../$@.tmp 2>&1; echo "# exit $$?" >> ../../$@.tmp
 	@mv $@.tmp $@
 
-.PHONY: unit
-unit: $(patsubst %,build/results/unit-%.tap,$(UNIT_TESTS))
+.PHONY: unit unit-results
+unit-results: $(UNIT_RESULTS)
+unit: $(UNIT_RESULTS)
 	@tests/summarize.sh $^

@@ -71,7 +71,8 @@ static int console_opt(const char *key, size_t klen, const char *val, size_t vle
 				baud = baud * 10 + (val[i] - '0');
 		ch->serial_mask |= 1u << idx;
 		ch->baud[idx] = baud;
-	} else if ((vlen == 4 && !strncmp(val, "tty0", 4)) || (vlen == 3 && !strncmp(val, "vga", 3)) ||
+	} else if ((vlen == 4 && !strncmp(val, "tty0", 4)) ||
+		   (vlen == 3 && !strncmp(val, "vga", 3)) ||
 		   (vlen == 2 && !strncmp(val, "fb", 2))) {
 		ch->screen = true;
 	}
@@ -89,7 +90,8 @@ void console_init_serial(const char *cmdline)
 		choice.screen = true;
 	}
 	for (int i = 0; i < 4; i++)
-		if ((choice.serial_mask & (1u << i)) && uart_init(&serial_cons[i], i, choice.baud[i]))
+		if ((choice.serial_mask & (1u << i)) &&
+		    uart_init(&serial_cons[i], i, choice.baud[i]))
 			console_register(&serial_cons[i]);
 }
 

@@ -29,8 +29,7 @@ extern struct cpu cpu0;
 static struct boot_info bi;
 static char cmdline[1024];
 
-static const char *const mem_type_names[] = {"?", "usable", "reserved", "ACPI", "ACPI NVS",
-					     "bad"};
+static const char *const mem_type_names[] = {"?", "usable", "reserved", "ACPI", "ACPI NVS", "bad"};
 
 static void __noreturn kmain_stage2(void);
 
@@ -94,7 +93,7 @@ static void __noreturn kmain_stage2(void)
 	struct frame_stats fs;
 	char list[256];
 
-	platform_init(&bi, cmdline);
+	platform_init(&bi);
 	pic_disable();
 	lapic_map(a->lapic_addr);
 	lapic_enable();

@@ -49,19 +49,31 @@ static void print_sym(uint64_t addr)
  * chain ends the trace instead of faulting again. */
 static void backtrace(uint64_t rip, uint64_t rbp)
 {
+	uint64_t last = 0, repeats = 0;
+
 	kprintf("Backtrace:\n");
 	print_sym(rip);
-	for (int depth = 0; depth < 32 && rbp; depth++) {
+	for (int depth = 0; depth < 4096 && rbp; depth++) {
 		uint64_t next, ret;
 
 		if ((rbp & 7) || probe_read64((void *)rbp, &next) ||
 		    probe_read64((void *)(rbp + 8), &ret) || ret < KERNEL_VMA)
 			break;
-		print_sym(ret);
+		if (ret == last) { /* deep recursion: one line and a count */
+			repeats++;
+		} else {
+			if (repeats)
+				kprintf("  ... the frame above %lu more times\n", repeats);
+			repeats = 0;
+			print_sym(ret);
+		}
+		last = ret;
 		if (next <= rbp)
 			break;
 		rbp = next;
 	}
+	if (repeats)
+		kprintf("  ... the frame above %lu more times\n", repeats);
 }
 
 static void dump_regs(const struct regs *r)
@@ -94,8 +106,8 @@ static void __noreturn panic_common(struct regs *r, const char *fmt, va_list ap)
 	console_bust_locks();
 
 	kvsnprintf(msg, sizeof(msg), fmt, ap);
-	kprintf("\n*** vmkernel PANIC on CPU %d%s: %s\n", me, c && c->in_irq ? " (in interrupt)" : "",
-		msg);
+	kprintf("\n*** vmkernel PANIC on CPU %d%s: %s\n", me,
+		c && c->in_irq ? " (in interrupt)" : "", msg);
 	if (r) {
 		dump_regs(r);
 		backtrace(r->rip, r->rbp);

@@ -15,16 +15,16 @@
 #include <arch/cpu.h>
 #include <string.h>
 
-#define PTE_P   (1ull << 0)
-#define PTE_W   (1ull << 1)
-#define PTE_PWT (1ull << 3)
-#define PTE_PCD (1ull << 4)
-#define PTE_PS  (1ull << 7)
-#define PTE_G   (1ull << 8)
-#define PTE_NX  (1ull << 63)
+#define PTE_P	 (1ull << 0)
+#define PTE_W	 (1ull << 1)
+#define PTE_PWT	 (1ull << 3)
+#define PTE_PCD	 (1ull << 4)
+#define PTE_PS	 (1ull << 7)
+#define PTE_G	 (1ull << 8)
+#define PTE_NX	 (1ull << 63)
 #define PTE_ADDR 0x000ffffffffff000ull
 
-#define GiB (1ull << 30)
+#define GiB  (1ull << 30)
 #define MiB2 (2ull << 20)
 
 extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
@@ -127,9 +127,9 @@ void vm_init(const struct boot_info *bi)
 		if (r->type != MEM_USABLE && r->type != MEM_ACPI_RECLAIM && r->type != MEM_ACPI_NVS)
 			continue;
 		if (ndirect < BOOT_MMAP_MAX)
-			direct[ndirect++] = (struct direct_range){ALIGN_DOWN(r->base, PAGE_SIZE),
-								  ALIGN_UP(r->base + r->len,
-									   PAGE_SIZE)};
+			direct[ndirect++] =
+				(struct direct_range){ALIGN_DOWN(r->base, PAGE_SIZE),
+						      ALIGN_UP(r->base + r->len, PAGE_SIZE)};
 	}
 	for (unsigned i = 0; i < ndirect; i++) {
 		if (map_range(DIRECT_MAP_BASE + direct[i].start, direct[i].start,

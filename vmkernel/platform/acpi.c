@@ -2,8 +2,6 @@
 #define LOG_TAG "acpi"
 #include <vmk/platform.h>
 #include <vmk/bootinfo.h>
-#include <vmk/cmdline.h>
-#include <vmk/format.h>
 #include <vmk/mm.h>
 #include <vmk/log.h>
 #include <vmk/panic.h>
@@ -17,33 +15,26 @@ static const void *acpi_map(uint64_t phys, size_t len, void *ctx)
 	return vm_map_phys(phys, len, 0);
 }
 
-/* Legacy BIOS: "RSD PTR " on a 16-byte boundary in 0xe0000-0xfffff. */
+/* Legacy BIOS: "RSD PTR " on a 16-byte boundary in 0xe0000-0xfffff, with a good checksum
+ * (a stale copy with a bad one is skipped). */
 static const void *rsdp_scan(void)
 {
-	const char *p = phys_to_virt(0xe0000);
+	const uint8_t *p = phys_to_virt(0xe0000);
 
-	for (size_t off = 0; off < 0x20000; off += 16)
-		if (!memcmp(p + off, "RSD PTR ", 8))
+	for (size_t off = 0; off < 0x20000; off += 16) {
+		uint8_t sum = 0;
+
+		if (memcmp(p + off, "RSD PTR ", 8))
+			continue;
+		for (int i = 0; i < 20; i++)
+			sum += p[off + i];
+		if (!sum)
 			return p + off;
+	}
 	return NULL;
 }
 
-/* acpidump on the command line prints every table in hex (how tests capture real tables). */
-static void acpi_dump(const void *rsdp, size_t len)
-{
-	const uint8_t *b = rsdp;
-
-	for (size_t i = 0; i < len; i += 16) {
-		char line[80];
-		int n = ksnprintf(line, sizeof(line), "acpidump: %04zx:", i);
-
-		for (size_t j = i; j < i + 16 && j < len; j++)
-			n += ksnprintf(line + n, sizeof(line) - n, " %02x", b[j]);
-		kprintf("%s\n", line);
-	}
-}
-
-void platform_init(const struct boot_info *bi, const char *cmdline)
+void platform_init(const struct boot_info *bi)
 {
 	const void *rsdp = bi->rsdp;
 	size_t len = bi->rsdp_len;
@@ -56,8 +47,6 @@ void platform_init(const struct boot_info *bi, const char *cmdline)
 	}
 	if (!rsdp)
 		panic("no ACPI RSDP: Keel needs ACPI to find CPUs and interrupt controllers");
-	if (cmdline_get(cmdline, "acpidump", NULL, 0))
-		acpi_dump(rsdp, len);
 	rc = acpi_parse(rsdp, len, acpi_map, NULL, a);
 	if (rc)
 		panic("ACPI tables unusable (error %d)", rc);
@@ -66,7 +55,7 @@ void platform_init(const struct boot_info *bi, const char *cmdline)
 			 a->ntables);
 	if (!a->has_madt)
 		panic("no ACPI MADT: cannot find the CPUs");
-	log_info("%s rev %u: %u CPUs, %u IOAPICs, HPET %s, PM1a %#x, reset %s, S5 %s",
-		 a->oem_id, a->rsdp_revision, a->ncpus, a->nioapics, a->has_hpet ? "yes" : "no",
-		 a->pm1a_cnt, a->has_reset ? "yes" : "no", a->has_s5 ? "yes" : "no");
+	log_info("%s rev %u: %u CPUs, %u IOAPICs, HPET %s, PM1a %#x, reset %s, S5 %s", a->oem_id,
+		 a->rsdp_revision, a->ncpus, a->nioapics, a->has_hpet ? "yes" : "no", a->pm1a_cnt,
+		 a->has_reset ? "yes" : "no", a->has_s5 ? "yes" : "no");
 }

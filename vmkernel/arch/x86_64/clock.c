@@ -15,11 +15,11 @@
 #define HPET_CAP     0x000
 #define HPET_CONFIG  0x010
 #define HPET_COUNTER 0x0f0
-#define PIT_HZ       1193182
+#define PIT_HZ	     1193182
 
-static uint64_t tsc_freq;    /* Hz */
-static uint64_t tsc_mult;    /* ns = delta * tsc_mult >> 32 */
-static uint64_t tsc_boot;    /* TSC at calibration */
+static uint64_t tsc_freq; /* Hz */
+static uint64_t tsc_mult; /* ns = delta * tsc_mult >> 32 */
+static uint64_t tsc_boot; /* TSC at calibration */
 static volatile uint8_t *hpet;
 static uint64_t hpet_period_fs;
 static const char *reference = "none";
@@ -126,8 +126,7 @@ void clock_init(uint64_t hpet_phys)
 	tsc_mult = (NSEC_PER_SEC << 32) / tsc_freq;
 	tsc_boot = rdtsc();
 	log_info("TSC %lu.%03lu MHz (calibrated against the %s)%s", tsc_freq / 1000000,
-		 (tsc_freq / 1000) % 1000, reference,
-		 cpu_feat.invariant_tsc ? ", invariant" : "");
+		 (tsc_freq / 1000) % 1000, reference, cpu_feat.invariant_tsc ? ", invariant" : "");
 }
 
 void timer_sleep_ticks(uint64_t ticks)

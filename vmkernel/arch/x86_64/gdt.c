@@ -8,7 +8,7 @@
 
 #define SEL_KCODE 0x08
 #define SEL_KDATA 0x10
-#define SEL_TSS   0x30
+#define SEL_TSS	  0x30
 
 void cpu_local_init(struct cpu *c)
 {

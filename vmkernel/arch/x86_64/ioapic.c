@@ -5,9 +5,9 @@
 #include <vmk/log.h>
 #include <vmk/mm.h>
 
-#define IOAPIC_REGSEL 0x00
-#define IOAPIC_WIN    0x10
-#define IOAPIC_VER    0x01
+#define IOAPIC_REGSEL	 0x00
+#define IOAPIC_WIN	 0x10
+#define IOAPIC_VER	 0x01
 #define IOAPIC_REDTBL(n) (0x10 + 2 * (n))
 
 static uint32_t ioapic_read(volatile uint8_t *base, uint32_t reg)

@@ -26,11 +26,29 @@ static struct idt_entry idt[256] __aligned(16);
 static irq_handler_fn irq_table[256];
 
 static const char *const exc_names[32] = {
-	"divide error", "debug", "NMI", "breakpoint", "overflow", "bound range",
-	"invalid opcode", "device not available", "double fault", "coprocessor overrun",
-	"invalid TSS", "segment not present", "stack fault", "general protection",
-	"page fault", "reserved", "x87 FP error", "alignment check", "machine check",
-	"SIMD FP error", "virtualization", "control protection", [29] = "VMM communication",
+	"divide error",
+	"debug",
+	"NMI",
+	"breakpoint",
+	"overflow",
+	"bound range",
+	"invalid opcode",
+	"device not available",
+	"double fault",
+	"coprocessor overrun",
+	"invalid TSS",
+	"segment not present",
+	"stack fault",
+	"general protection",
+	"page fault",
+	"reserved",
+	"x87 FP error",
+	"alignment check",
+	"machine check",
+	"SIMD FP error",
+	"virtualization",
+	"control protection",
+	[29] = "VMM communication",
 	[30] = "security exception",
 };
 
@@ -42,7 +60,10 @@ void idt_init(void)
 		idt[v] = (struct idt_entry){
 			.off_lo = a & 0xffff,
 			.sel = 0x08,
-			.ist = v == VEC_DF ? IST_DF : v == VEC_NMI ? IST_NMI : v == VEC_MC ? IST_MC : 0,
+			.ist = v == VEC_DF    ? IST_DF
+			       : v == VEC_NMI ? IST_NMI
+			       : v == VEC_MC  ? IST_MC
+					      : 0,
 			.type = 0x8e, /* present, DPL 0, interrupt gate */
 			.off_mid = (a >> 16) & 0xffff,
 			.off_hi = a >> 32,
@@ -89,8 +110,9 @@ static void trap_exception(struct regs *r)
 	if (r->vector == VEC_PF)
 		panic_regs(r, "page fault at %#lx (%s %s%s)", read_cr2(),
 			   r->error & 1 ? "protection violation" : "page not present",
-			   r->error & 16 ? "on instruction fetch" :
-			   r->error & 2	 ? "on write" : "on read",
+			   r->error & 16  ? "on instruction fetch"
+			   : r->error & 2 ? "on write"
+					  : "on read",
 			   r->error & 4 ? " from user mode" : "");
 	panic_regs(r, "%s (vector %lu, error code %#lx)", name, r->vector, r->error);
 }

@@ -9,9 +9,9 @@
 
 extern const uint8_t _binary_font_psf_start[], _binary_font_psf_end[];
 
-#define PSF1_MAGIC0   0x36
-#define PSF1_MAGIC1   0x04
-#define PSF1_MODE512  0x01
+#define PSF1_MAGIC0	0x36
+#define PSF1_MAGIC1	0x04
+#define PSF1_MODE512	0x01
 #define PSF1_MODEHASTAB 0x02
 
 static struct {

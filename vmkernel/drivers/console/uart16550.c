@@ -5,8 +5,15 @@
 static const uint16_t uart_ports[] = {0x3f8, 0x2f8, 0x3e8, 0x2e8};
 
 enum {
-	UART_THR = 0, UART_DLL = 0, UART_IER = 1, UART_DLM = 1, UART_FCR = 2,
-	UART_LCR = 3, UART_MCR = 4, UART_LSR = 5, UART_SCR = 7,
+	UART_THR = 0,
+	UART_DLL = 0,
+	UART_IER = 1,
+	UART_DLM = 1,
+	UART_FCR = 2,
+	UART_LCR = 3,
+	UART_MCR = 4,
+	UART_LSR = 5,
+	UART_SCR = 7,
 };
 #define LSR_THRE 0x20
 

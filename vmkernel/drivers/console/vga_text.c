@@ -14,8 +14,7 @@ static struct {
 
 static void vga_scroll(void)
 {
-	memmove((void *)vga.buf, (const void *)(vga.buf + vga.cols),
-		(vga.rows - 1) * vga.cols * 2);
+	memmove((void *)vga.buf, (const void *)(vga.buf + vga.cols), (vga.rows - 1) * vga.cols * 2);
 	for (unsigned i = 0; i < vga.cols; i++)
 		vga.buf[(vga.rows - 1) * vga.cols + i] = VGA_ATTR | ' ';
 	vga.y = vga.rows - 1;

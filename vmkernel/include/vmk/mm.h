@@ -47,9 +47,9 @@ unsigned kmem_trim(void);
 /* --- kernel page tables (mm/vm.c) --- */
 
 #define VM_WRITE 0x1 /* writable */
-#define VM_EXEC  0x2 /* executable (otherwise NX) */
-#define VM_MMIO  0x4 /* uncached */
-#define VM_WC    0x8 /* write-combining (framebuffers) */
+#define VM_EXEC	 0x2 /* executable (otherwise NX) */
+#define VM_MMIO	 0x4 /* uncached */
+#define VM_WC	 0x8 /* write-combining (framebuffers) */
 
 /* Build the final kernel page tables (direct map of RAM, image with W^X) and switch to them. */
 void vm_init(const struct boot_info *bi);

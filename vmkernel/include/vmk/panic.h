@@ -19,10 +19,10 @@ bool panic_in_progress(void);
 /* What panic does at the end: "halt" (default), "reboot" or "poweroff". */
 void panic_set_action(const char *action);
 
-#define ASSERT(cond)                                                                               \
-	do {                                                                                       \
-		if (unlikely(!(cond)))                                                             \
-			panic("assertion failed: %s at %s:%d", #cond, __FILE__, __LINE__);         \
+#define ASSERT(cond)                                                                       \
+	do {                                                                               \
+		if (unlikely(!(cond)))                                                     \
+			panic("assertion failed: %s at %s:%d", #cond, __FILE__, __LINE__); \
 	} while (0)
 
 #endif

@@ -10,6 +10,6 @@ struct boot_info;
 extern struct acpi_info platform_acpi;
 
 /* Find and parse the ACPI tables (RSDP from the multiboot2 tags, or the BIOS area). */
-void platform_init(const struct boot_info *bi, const char *cmdline);
+void platform_init(const struct boot_info *bi);
 
 #endif

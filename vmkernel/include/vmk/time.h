@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#define TIMER_HZ 100
+#define TIMER_HZ     100
 #define NSEC_PER_SEC 1000000000ul
 
 /* Nanoseconds since the TSC was calibrated (0 before). */

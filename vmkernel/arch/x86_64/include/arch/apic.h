@@ -5,12 +5,12 @@
 #include <stdint.h>
 #include <stdbool.h>
 
-#define ICR_INIT      0x00000500
-#define ICR_STARTUP   0x00000600
-#define ICR_NMI       0x00000400
-#define ICR_FIXED     0x00000000
-#define ICR_ASSERT    0x00004000
-#define ICR_LEVEL     0x00008000
+#define ICR_INIT	 0x00000500
+#define ICR_STARTUP	 0x00000600
+#define ICR_NMI		 0x00000400
+#define ICR_FIXED	 0x00000000
+#define ICR_ASSERT	 0x00004000
+#define ICR_LEVEL	 0x00008000
 #define ICR_ALL_BUT_SELF 0x000c0000
 
 /* Map the LAPIC registers (physical base from the MADT). */

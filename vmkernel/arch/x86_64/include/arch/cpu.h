@@ -5,23 +5,23 @@
 #include <stdint.h>
 #include <stdbool.h>
 
-#define CR0_PE  (1ul << 0)
-#define CR0_WP  (1ul << 16)
-#define CR0_PG  (1ul << 31)
-#define CR4_PAE (1ul << 5)
-#define CR4_PGE (1ul << 7)
+#define CR0_PE	   (1ul << 0)
+#define CR0_WP	   (1ul << 16)
+#define CR0_PG	   (1ul << 31)
+#define CR4_PAE	   (1ul << 5)
+#define CR4_PGE	   (1ul << 7)
 #define CR4_OSFXSR (1ul << 9)
-#define CR4_SMEP (1ul << 20)
-#define CR4_SMAP (1ul << 21)
+#define CR4_SMEP   (1ul << 20)
+#define CR4_SMAP   (1ul << 21)
 
-#define MSR_APIC_BASE      0x1b
-#define MSR_PAT            0x277
-#define MSR_EFER           0xc0000080
-#define MSR_FS_BASE        0xc0000100
-#define MSR_GS_BASE        0xc0000101
+#define MSR_APIC_BASE	   0x1b
+#define MSR_PAT		   0x277
+#define MSR_EFER	   0xc0000080
+#define MSR_FS_BASE	   0xc0000100
+#define MSR_GS_BASE	   0xc0000101
 #define MSR_KERNEL_GS_BASE 0xc0000102
-#define EFER_LME (1ul << 8)
-#define EFER_NXE (1ul << 11)
+#define EFER_LME	   (1ul << 8)
+#define EFER_NXE	   (1ul << 11)
 
 static inline void outb(uint16_t port, uint8_t v)
 {
@@ -89,16 +89,16 @@ static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b, 
 	__asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(sub));
 }
 
-#define DEFINE_CR(n)                                                                               \
-	static inline uint64_t read_cr##n(void)                                                    \
-	{                                                                                          \
-		uint64_t v;                                                                        \
-		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));                                  \
-		return v;                                                                          \
-	}                                                                                          \
-	static inline void write_cr##n(uint64_t v)                                                 \
-	{                                                                                          \
-		__asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory");                         \
+#define DEFINE_CR(n)                                                       \
+	static inline uint64_t read_cr##n(void)                            \
+	{                                                                  \
+		uint64_t v;                                                \
+		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));          \
+		return v;                                                  \
+	}                                                                  \
+	static inline void write_cr##n(uint64_t v)                         \
+	{                                                                  \
+		__asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory"); \
 	}
 DEFINE_CR(0)
 DEFINE_CR(2)

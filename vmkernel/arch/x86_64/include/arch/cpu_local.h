@@ -18,16 +18,16 @@ struct tss {
 enum { IST_DF = 1, IST_NMI = 2, IST_MC = 3 };
 
 struct cpu {
-	struct cpu *self;       /* gs:0 — must stay first */
-	unsigned id;            /* logical id, 0 = boot CPU */
+	struct cpu *self; /* gs:0 — must stay first */
+	unsigned id;	  /* logical id, 0 = boot CPU */
 	uint32_t apic_id;
 	volatile bool online;
-	uint64_t gdt[9];        /* null, kcode, kdata, ucode32, udata, ucode64, tss (2), spare */
+	uint64_t gdt[9]; /* null, kcode, kdata, ucode32, udata, ucode64, tss (2), spare */
 	struct tss tss;
-	uintptr_t stack_top;    /* the kernel stack this CPU booted on */
-	volatile uint64_t ticks; /* LAPIC timer interrupts taken */
-	volatile uint64_t ipi_calls; /* cross-CPU calls run */
-	int in_irq;             /* nesting depth of interrupt handlers */
+	uintptr_t stack_top;	       /* the kernel stack this CPU booted on */
+	volatile uint64_t ticks;       /* LAPIC timer interrupts taken */
+	volatile uint64_t ipi_calls;   /* cross-CPU calls run */
+	int in_irq;		       /* nesting depth of interrupt handlers */
 	void (*volatile work)(void *); /* smp_run_async(): run by the idle loop, then cleared */
 	void *work_arg;
 };

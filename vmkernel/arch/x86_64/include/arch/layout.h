@@ -12,16 +12,16 @@
 #ifndef ARCH_LAYOUT_H
 #define ARCH_LAYOUT_H
 
-#define KERNEL_PHYS     0x200000
-#define KERNEL_VMA      0xffffffff80000000
+#define KERNEL_PHYS	0x200000
+#define KERNEL_VMA	0xffffffff80000000
 #define DIRECT_MAP_BASE 0xffff800000000000
-#define MMIO_BASE       0xffffc00000000000
-#define MMIO_SIZE       0x0000008000000000
-#define KSTACK_BASE     0xffffd00000000000
+#define MMIO_BASE	0xffffc00000000000
+#define MMIO_SIZE	0x0000008000000000
+#define KSTACK_BASE	0xffffd00000000000
 #define KSTACK_SIZE_MAX 0x0000008000000000
 
-#define PAGE_SIZE  4096ul
-#define PAGE_SHIFT 12
+#define PAGE_SIZE    4096ul
+#define PAGE_SHIFT   12
 #define KSTACK_PAGES 4 /* 16 KiB kernel stacks */
 
 #ifndef __ASSEMBLER__

@@ -17,9 +17,9 @@ enum {
 	VEC_GP = 13,
 	VEC_PF = 14,
 	VEC_MC = 18,
-	VEC_IRQ_BASE = 0x20,  /* IOAPIC pins 0..23 */
+	VEC_IRQ_BASE = 0x20, /* IOAPIC pins 0..23 */
 	VEC_TIMER = 0xef,
-	VEC_CALL = 0xf0,      /* cross-CPU function call */
+	VEC_CALL = 0xf0, /* cross-CPU function call */
 	VEC_SPURIOUS = 0xff,
 };
 
