@@ -5,7 +5,8 @@
 .DELETE_ON_ERROR:
 
 BUILD   := build
-Q       := $(if $(V),,@)   # make V=1 shows every command
+# make V=1 shows every command
+Q       := $(if $(V),,@)
 ISO     := $(BUILD)/keel.iso
 KERNEL  := $(BUILD)/vmkernel/vmkernel.elf
 
@@ -34,7 +35,7 @@ test: deps
 	@tests/run.sh
 
 bench: $(ISO)
-	@tests/bench/boot-time.sh $(ISO)
+	@ISO_TIMEOUT=$(ISO_TIMEOUT) tests/bench/boot-time.sh $(ISO)
 
 clean:
 	rm -rf $(BUILD)
