@@ -1,13 +1,16 @@
 #!/bin/bash
 # Kernel self-tests in QEMU: boot build/test/selftest.iso (selftest=all), turn each
 # "selftest: PASS/FAIL name" console line into a result, and require the closing line and an
-# ACPI power-off that ends QEMU by itself.  Runs under BIOS with 4 CPUs and UEFI with 2.
+# ACPI power-off that ends QEMU by itself.  Runs under BIOS with 4 CPUs, UEFI with 2, the q35
+# chipset (other ACPI tables and PM ports), and without an HPET (the PIT calibrates the TSC).
 . "$(dirname "$0")/lib.sh"
 ISO=$ROOT/build/test/selftest.iso
 
+# run NAME FIRMWARE CPUS MEM [extra QEMU args]
 run() {
-	local fw=$1 cpus=$2 mem=$3 name="selftest-$1-${2}cpu"
-	qemu_start "$name" "$fw" cd "$cpus" "$mem" "$ISO"
+	local name="selftest-$1" fw=$2 cpus=$3 mem=$4
+	shift 4
+	qemu_start "$name" "$fw" cd "$cpus" "$mem" "$ISO" "$@"
 	if ! wait_exit 300; then
 		fail "$name" "QEMU did not exit (no power-off); last line: $(console | tail -n 1)"
 		return
@@ -22,5 +25,12 @@ run() {
 	fi
 }
 
-run bios 4 512
-run uefi 2 4096
+run bios-4cpu bios 4 512
+run uefi-2cpu uefi 2 4096
+run q35-2cpu bios 2 512 -machine q35
+run nohpet-2cpu bios 2 512 -machine pc,hpet=off
+if console | grep -q 'TSC calibrated against the pit$'; then
+	pass selftest-nohpet-2cpu/pit-calibration
+else
+	fail selftest-nohpet-2cpu/pit-calibration "the TSC was not calibrated against the PIT"
+fi

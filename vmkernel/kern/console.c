@@ -99,6 +99,7 @@ void console_init_screen(const struct boot_info *bi)
 {
 	if (choice.screen) {
 		if (vga_text_init(&screen_cons, bi) || fbcon_init(&screen_cons, bi)) {
+			log_replay(&screen_cons);
 			console_register(&screen_cons);
 			if (bi->fb.type == 2)
 				log_info("screen: VGA text %ux%u", bi->fb.width, bi->fb.height);

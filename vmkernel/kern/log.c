@@ -75,6 +75,33 @@ void kprintf(const char *fmt, ...)
 	console_write(buf, n);
 }
 
+void log_replay(struct console *c)
+{
+	static char buf[LOG_RING_SIZE];
+	static struct spinlock replay_lock = SPINLOCK_INIT;
+	uint64_t f = spin_lock_irqsave(&replay_lock);
+	size_t n = log_read_tail(buf, sizeof(buf)), i = 0;
+
+	if (n == sizeof(buf)) /* the oldest line may be cut: start at the next one */
+		while (i < n && buf[i++] != '\n')
+			;
+	while (i < n) {
+		size_t end = i;
+		int level = buf[i + 1] - '0';
+
+		while (end < n && buf[end] != '\n')
+			end++;
+		if (end < n && buf[i] == '<' && level <= console_level) {
+			const char *body = memchr(buf + i, '[', end - i);
+
+			if (body)
+				c->write(c, body, buf + end + 1 - body);
+		}
+		i = end + 1;
+	}
+	spin_unlock_irqrestore(&replay_lock, f);
+}
+
 size_t log_read_tail(char *buf, size_t len)
 {
 	uint64_t f = spin_lock_irqsave(&ring_lock);

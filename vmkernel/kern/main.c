@@ -54,7 +54,7 @@ void kmain(uint32_t magic, uint64_t mbi_phys)
 		console_init_serial("");
 		panic("not started by a multiboot2 loader (magic %#x): boot Keel with GRUB", magic);
 	}
-	/* Keep a copy: the MBI's memory goes back to the allocator's care. */
+	/* Keep a copy of the command line in the image, where every later stage can read it. */
 	for (size_t i = 0; i < sizeof(cmdline) - 1 && bi.cmdline[i]; i++)
 		cmdline[i] = bi.cmdline[i];
 	console_init_serial(cmdline);

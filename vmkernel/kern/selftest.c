@@ -227,10 +227,12 @@ static bool test_timer(void)
 	terr = ((long)tns - (long)NSEC_PER_SEC) / 100000; /* in 0.01 % */
 	herr = h0 ? ((long)hns - (long)NSEC_PER_SEC) / 100000 : 0;
 	aerr = terr < 0 ? -terr : terr;
-	return selftest_report(terr > -200 && terr < 200 && herr > -200 && herr < 200, "timer",
-			       "1 s of ticks = %lu us by the TSC (%c%ld.%02ld%%), %lu us by the %s",
-			       tns / 1000, terr < 0 ? '-' : '+', aerr / 100, aerr % 100, hns / 1000,
-			       h0 ? "HPET" : "(no HPET)");
+	return selftest_report(
+		terr > -200 && terr < 200 && herr > -200 && herr < 200, "timer",
+		"1 s of ticks = %lu us by the TSC (%c%ld.%02ld%%), %lu us by the HPET "
+		"(0: none); TSC calibrated against the %s",
+		tns / 1000, terr < 0 ? '-' : '+', aerr / 100, aerr % 100, hns / 1000,
+		clock_reference());
 }
 
 /* --- IPIs --- */

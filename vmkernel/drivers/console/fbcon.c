@@ -5,6 +5,7 @@
 #include <vmk/console.h>
 #include <vmk/bootinfo.h>
 #include <vmk/mm.h>
+#include <vmk/compiler.h>
 #include <string.h>
 
 extern const uint8_t _binary_font_psf_start[], _binary_font_psf_end[];
@@ -24,11 +25,18 @@ static struct {
 	unsigned cols, rows, x, y;
 } fbc;
 
+/* An 8-bit channel value placed in a field of `size` bits at `pos` (sizes above 8 scale up). */
+static uint32_t fb_channel(uint8_t v, uint8_t size, uint8_t pos)
+{
+	uint32_t x = size <= 8 ? (uint32_t)v >> (8 - size) : (uint32_t)v << MIN(size - 8, 24);
+
+	return pos < 32 ? x << pos : 0;
+}
+
 static uint32_t fb_color(const struct boot_fb *f, uint8_t r, uint8_t g, uint8_t b)
 {
-	return ((uint32_t)(r >> (8 - f->red_size)) << f->red_pos) |
-	       ((uint32_t)(g >> (8 - f->green_size)) << f->green_pos) |
-	       ((uint32_t)(b >> (8 - f->blue_size)) << f->blue_pos);
+	return fb_channel(r, f->red_size, f->red_pos) | fb_channel(g, f->green_size, f->green_pos) |
+	       fb_channel(b, f->blue_size, f->blue_pos);
 }
 
 static void fb_put_pixel(uint8_t *p, uint32_t v)

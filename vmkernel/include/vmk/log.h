@@ -28,6 +28,10 @@ void log_write(int level, const char *tag, const char *fmt, ...) __printf(3, 4);
 void log_vwrite(int level, const char *tag, const char *fmt, va_list ap);
 /* Set the console log level (records above it are kept in the ring only). */
 void log_set_level(int level);
+struct console;
+/* Write the records still in the ring that pass the console level to one console (a console
+ * that comes up late, like the screen, shows the boot from its start). */
+void log_replay(struct console *c);
 /* Copy up to len bytes of the newest log text (one record a line) into buf; returns bytes. */
 size_t log_read_tail(char *buf, size_t len);
 
