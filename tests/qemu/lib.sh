@@ -15,8 +15,10 @@ fail() { echo "FAIL: $1: $2"; }
 qemu_start() {
 	local name=$1 fw=$2 media=$3 cpus=$4 mem=$5 image=$6
 	shift 6
+	MONITOR=$RESULTS/serial/$name.mon
+	rm -f "$MONITOR"
 	local args=(-accel tcg -cpu max -smp "$cpus" -m "$mem" -display none -no-reboot
-		-monitor none -serial "file:$RESULTS/serial/$name.log")
+		-monitor "unix:$MONITOR,server,nowait" -serial "file:$RESULTS/serial/$name.log")
 	[ "$fw" = uefi ] && args+=(-bios "$OVMF")
 	if [ "$media" = cd ]; then
 		args+=(-cdrom "$image")
@@ -56,6 +58,18 @@ wait_exit() {
 	done
 	wait "$QEMU_PID" 2>/dev/null
 	return 0
+}
+
+# monitor COMMAND: send one command to QEMU's human monitor (MONITOR, a unix socket).
+monitor() {
+	python3 - "$MONITOR" "$1" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(sys.argv[2].encode() + b"\n")
+time.sleep(1)
+s.close()
+PY
 }
 
 qemu_stop() {

@@ -115,6 +115,8 @@ static void __noreturn kmain_stage2(void)
 		selftest_run(list);
 	if (cmdline_get(cmdline, "poweroff", NULL, 0))
 		power_off();
+	if (cmdline_get(cmdline, "reboot", NULL, 0))
+		power_reset();
 	for (;;)
 		cpu_idle();
 }

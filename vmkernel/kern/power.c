@@ -38,6 +38,7 @@ void power_reset(void)
 	kprintf("vmkernel: resetting\n");
 	smp_stop_others();
 	if (a->has_reset) {
+		kprintf("vmkernel: reset through the ACPI reset register\n");
 		if (a->reset_reg.space == 1) /* system I/O */
 			outb((uint16_t)a->reset_reg.addr, a->reset_value);
 		else if (a->reset_reg.space == 0) {
@@ -48,6 +49,7 @@ void power_reset(void)
 		}
 		udelay(50000);
 	}
+	kprintf("vmkernel: reset through port 0xcf9\n");
 	outb(0xcf9, 0x02);
 	outb(0xcf9, 0x06);
 	udelay(50000);
