@@ -24,6 +24,7 @@ include vmkernel/vmkernel.mk
 include iso/iso.mk
 include tests/unit/unit.mk
 include tests/qemu/qemu.mk
+include userworld/userworld.mk
 
 QEMU      := qemu-system-x86_64
 QEMU_ARGS := -accel tcg -cpu max -smp 2 -m 2048 -no-reboot
@@ -44,5 +45,5 @@ clean:
 
 # The result files tests/run.sh summarizes.
 print-results:
-	@echo $(UNIT_RESULTS) $(QEMU_RESULTS)
+	@echo $(UNIT_RESULTS) $(USERWORLD_RESULTS) $(QEMU_RESULTS)
 .PHONY: print-results

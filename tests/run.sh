@@ -1,7 +1,7 @@
 #!/bin/bash
 # make test: every test layer, then one closing line "N passed, N failed".
 #   1. lint: the tree is clang-format clean (the build itself is -Werror)
-#   2. host unit tests (cmocka, ASan+UBSan), in parallel
+#   2. host unit tests (cmocka, ASan+UBSan), in parallel; the userworld build checks
 #   3. QEMU: boot matrix, kernel self-tests, panic reports, one suite at a time
 # Results live in build/results/; unchanged inputs reuse a passing result, failures re-run.
 set -u
@@ -13,7 +13,7 @@ mkdir -p $R
 tests/lint.sh > $R/lint.log 2>&1
 echo "# exit $?" >> $R/lint.log
 
-if ! make --no-print-directory -j"$JOBS" unit-results test-isos; then
+if ! make --no-print-directory -j"$JOBS" unit-results test-isos userworld-results; then
 	echo "make test: the build failed (see above)"
 	echo "0 passed, 1 failed"
 	exit 1

@@ -6,6 +6,8 @@ TEST_CMDLINE_pagefault     := selftest=pagefault panic=poweroff
 TEST_CMDLINE_pagefault-irq := selftest=pagefault-irq panic=poweroff
 TEST_CMDLINE_stackoverflow := selftest=stackoverflow panic=poweroff
 TEST_CMDLINE_reboot        := reboot
+TEST_CMDLINE_hello         := init=/usr/bin/hello poweroff -- one "two words"
+TEST_CMDLINE_bbecho        := init=/bin/busybox poweroff -- echo hello from busybox
 TEST_ISOS := $(patsubst TEST_CMDLINE_%,$(BUILD)/test/%.iso,$(filter TEST_CMDLINE_%,$(.VARIABLES)))
 
 $(BUILD)/test/%.iso: $(KERNEL) iso/grub.cfg.in iso/iso.mk tests/qemu/qemu.mk
@@ -17,7 +19,7 @@ test-isos: $(ISO) $(TEST_ISOS)
 
 # Suites run one at a time (tests/run.sh): their timing checks should not share the 2 cores.
 # A result is kept until its script or an image changes; tests/run.sh drops failed ones.
-QEMU_SUITES  := boot-matrix selftest panic power screen
+QEMU_SUITES  := boot-matrix selftest panic power screen userworld
 QEMU_RESULTS := $(patsubst %,$(BUILD)/results/qemu-%.log,$(QEMU_SUITES))
 
 $(BUILD)/results/qemu-%.log: tests/qemu/%.sh tests/qemu/lib.sh $(ISO) $(TEST_ISOS)
@@ -28,3 +30,22 @@ $(BUILD)/results/qemu-%.log: tests/qemu/%.sh tests/qemu/lib.sh $(ISO) $(TEST_ISO
 
 qemu-results: $(QEMU_RESULTS)
 .PHONY: qemu-results
+
+# Userworld test images: tests/userworld/uwtest built with musl and layered into the initrd
+# as /usr/bin/uwtest (the way a user customizes an image), run as init with a case list.
+UWTEST_OVERLAY := $(BUILD)/test/overlay
+UWTEST_INITRD  := $(BUILD)/test/uwtest.initrd.cpio
+$(UWTEST_OVERLAY)/usr/bin/uwtest: tests/userworld/uwtest/uwtest.c | deps
+	@mkdir -p $(@D)
+	@echo "  UWCC    $<"
+	$(Q)musl-gcc -std=gnu11 -static -O2 -Wall -Wextra -Werror -o $@ $<
+$(UWTEST_INITRD): $(INITRD) $(UWTEST_OVERLAY)/usr/bin/uwtest userworld/mkinitrd.sh
+	@echo "  INITRD  $@"
+	$(Q)userworld/mkinitrd.sh pack $(UW_ROOT) $@ $(UWTEST_OVERLAY)
+
+UWTEST_CASES := ok segv kernel-read divzero privileged write-rodata exec-stack exit7
+UWTEST_ISOS  := $(patsubst %,$(BUILD)/test/uw-%.iso,$(UWTEST_CASES))
+$(BUILD)/test/uw-%.iso: $(KERNEL) $(UWTEST_INITRD) iso/grub.cfg.in iso/iso.mk tests/qemu/qemu.mk
+	@mkdir -p $(@D)
+	$(call keel_iso,$@,init=/usr/bin/uwtest poweroff -- $*,0,$(UWTEST_INITRD))
+test-isos: $(UWTEST_ISOS)

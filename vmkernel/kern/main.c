@@ -15,13 +15,18 @@
 #include <vmk/panic.h>
 #include <vmk/platform.h>
 #include <vmk/power.h>
+#include <vmk/proc.h>
+#include <vmk/rootfs.h>
 #include <vmk/selftest.h>
 #include <vmk/smp.h>
 #include <vmk/time.h>
+#include <vmk/world.h>
 #include <arch/apic.h>
 #include <arch/cpu.h>
+#include <arch/fpu.h>
 #include <arch/trap.h>
 #include <keel_version.h>
+#include <string.h>
 
 #define MB2_BOOTLOADER_MAGIC 0x36d76289
 
@@ -84,7 +89,74 @@ void kmain(uint32_t magic, uint64_t mbi_phys)
 	if (!cpu0.stack_top)
 		panic("no memory for the boot CPU's stack");
 	cpu_local_init(&cpu0);
+	fpu_init_cpu();
 	switch_stack(cpu0.stack_top, kmain_stage2);
+}
+
+/* Split what follows " -- " on the command line into init's arguments, as Linux does
+ * (double quotes group words).  Returns the count placed after argv[0]. */
+static int init_args(char *buf, size_t len, char **argv, int max)
+{
+	const char *s = cmdline;
+	size_t o = 0;
+	int n = 0;
+
+	while ((s = strchr(s, '-')) && strncmp(s, "-- ", 3) && strcmp(s, "--"))
+		s++;
+	if (!s || (s > cmdline && s[-1] != ' '))
+		return 0;
+	s += 2;
+	while (*s && n < max) {
+		bool quoted = false;
+
+		while (*s == ' ')
+			s++;
+		if (!*s)
+			break;
+		argv[n++] = buf + o;
+		for (; *s && (quoted || *s != ' ') && o < len - 1; s++) {
+			if (*s == '"')
+				quoted = !quoted;
+			else
+				buf[o++] = *s;
+		}
+		buf[o++] = 0;
+		if (o >= len)
+			break;
+	}
+	return n;
+}
+
+/* Start the first userworld (init= on the command line, else /sbin/init) and wait for it. */
+static void run_init(void)
+{
+	char path[256] = "/sbin/init", args[512];
+	char *argv[18] = {path};
+	char *envp[] = {"PATH=/sbin:/bin:/usr/sbin:/usr/bin", "HOME=/root", "TERM=linux", NULL};
+	struct proc *p;
+	size_t size;
+	void *image;
+	int rc, status;
+
+	cmdline_get(cmdline, "init", path, sizeof(path));
+	init_args(args, sizeof(args), argv + 1, 16);
+	rc = rootfs_read_file(path, 64 << 20, &image, &size);
+	if (rc) {
+		log_warn("no init program %s (error %d): nothing to run", path, rc);
+		return;
+	}
+	rc = proc_spawn(path, image, size, argv, envp, &p);
+	kfree(image);
+	if (rc) {
+		log_err("cannot start %s (error %d)", path, rc);
+		return;
+	}
+	log_info("started %s as pid %d", path, p->pid);
+	status = proc_wait_kernel(p);
+	if (status & 0x7f)
+		log_warn("%s ended by signal %d", path, status & 0x7f);
+	else
+		log_info("%s exited with status %d", path, (status >> 8) & 0xff);
 }
 
 static void __noreturn kmain_stage2(void)
@@ -103,6 +175,7 @@ static void __noreturn kmain_stage2(void)
 	clock_init(a->has_hpet ? a->hpet_addr : 0);
 	lapic_timer_set_hz(lapic_timer_measure(50000));
 	log_info("LAPIC timer %lu kHz, tick %u Hz", lapic_timer_hz() / 1000, TIMER_HZ);
+	sched_init_cpu("main", false);
 	irq_enable();
 	smp_boot_aps();
 	lapic_timer_start(VEC_TIMER, lapic_timer_hz(), TIMER_HZ);
@@ -113,6 +186,9 @@ static void __noreturn kmain_stage2(void)
 
 	if (cmdline_get(cmdline, "selftest", list, sizeof(list)))
 		selftest_run(list);
+	if (rootfs_init(&bi))
+		panic("no memory for the root file system");
+	run_init();
 	if (cmdline_get(cmdline, "poweroff", NULL, 0))
 		power_off();
 	if (cmdline_get(cmdline, "reboot", NULL, 0))

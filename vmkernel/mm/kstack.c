@@ -1,4 +1,7 @@
-/* Kernel stacks: KSTACK_PAGES pages each, with an unmapped guard page below, in their own area. */
+/*
+ * Kernel stacks: KSTACK_PAGES pages each, with an unmapped guard page below, in their own
+ * address range.  A freed stack returns its frames; its address slot is kept on a free list.
+ */
 #define LOG_TAG "kstack"
 #include <vmk/mm.h>
 #include <vmk/spinlock.h>
@@ -8,16 +11,28 @@
 
 static struct spinlock kstack_lock = SPINLOCK_INIT;
 static uintptr_t kstack_next = KSTACK_BASE;
+static uintptr_t free_slots[256];
+static unsigned nfree;
+
+static void unmap_pages(uintptr_t slot, unsigned upto)
+{
+	for (unsigned i = 1; i <= upto; i++) {
+		uint64_t pa = vm_unmap_page(slot + i * PAGE_SIZE);
+
+		if (pa)
+			frame_free(pa, 1);
+	}
+}
 
 uintptr_t kstack_alloc(void)
 {
 	uint64_t f = spin_lock_irqsave(&kstack_lock);
-	uintptr_t slot = kstack_next;
+	uintptr_t slot = 0;
 
-	if (slot + SLOT_SIZE > KSTACK_BASE + KSTACK_SIZE_MAX)
-		slot = 0;
-	else
-		kstack_next += SLOT_SIZE;
+	if (nfree)
+		slot = free_slots[--nfree];
+	else if (kstack_next + SLOT_SIZE <= KSTACK_BASE + KSTACK_SIZE_MAX)
+		slot = kstack_next, kstack_next += SLOT_SIZE;
 	spin_unlock_irqrestore(&kstack_lock, f);
 	if (!slot)
 		return 0;
@@ -28,14 +43,28 @@ uintptr_t kstack_alloc(void)
 
 		if (!pa || vm_map_page(slot + i * PAGE_SIZE, pa, VM_WRITE)) {
 			log_err("out of memory for a kernel stack");
-			while (--i >= 1)
-				frame_free(vm_unmap_page(slot + i * PAGE_SIZE), 1);
 			if (pa)
 				frame_free(pa, 1);
+			unmap_pages(slot, i - 1);
+			kstack_free(slot + SLOT_SIZE);
 			return 0;
 		}
 	}
 	return slot + SLOT_SIZE;
+}
+
+void kstack_free(uintptr_t top)
+{
+	uintptr_t slot = top - SLOT_SIZE;
+	uint64_t f;
+
+	if (!top)
+		return;
+	unmap_pages(slot, KSTACK_PAGES);
+	f = spin_lock_irqsave(&kstack_lock);
+	if (nfree < sizeof(free_slots) / sizeof(free_slots[0]))
+		free_slots[nfree++] = slot; /* else the address range is simply not reused */
+	spin_unlock_irqrestore(&kstack_lock, f);
 }
 
 bool kstack_is_guard(uintptr_t va)

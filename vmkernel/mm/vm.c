@@ -16,6 +16,7 @@
 #include <string.h>
 
 #define PTE_P	 (1ull << 0)
+#define PTE_U	 (1ull << 2)
 #define PTE_W	 (1ull << 1)
 #define PTE_PWT	 (1ull << 3)
 #define PTE_PCD	 (1ull << 4)
@@ -34,6 +35,7 @@ static uint64_t *kpml4;
 static uint64_t kpml4_phys;
 static struct spinlock vm_lock = SPINLOCK_INIT;
 static uintptr_t mmio_next = MMIO_BASE;
+bool smap_enabled; /* read by the user-copy routines in syscall.S */
 
 struct direct_range {
 	uint64_t start, end;
@@ -56,11 +58,11 @@ static uint64_t pte_flags(unsigned flags)
 	return f;
 }
 
-/* The entry for va at `level` (3 = PML4 ... 0 = PT), creating tables on the way; NULL if a
- * large page is in the way or memory ran out. */
-static uint64_t *pte_get(uintptr_t va, int level, bool create)
+/* The entry for va at `level` (3 = PML4 ... 0 = PT) under root, creating tables on the way
+ * (user-accessible ones when `user`); NULL if a large page is in the way or memory ran out. */
+static uint64_t *pte_walk(uint64_t *root, uintptr_t va, int level, bool create, bool user)
 {
-	uint64_t *table = kpml4;
+	uint64_t *table = root;
 
 	for (int l = 3; l > level; l--) {
 		uint64_t *e = &table[(va >> (12 + 9 * l)) & 511];
@@ -70,13 +72,23 @@ static uint64_t *pte_get(uintptr_t va, int level, bool create)
 
 			if (!create || !(pa = frame_alloc_zeroed()))
 				return NULL;
-			*e = pa | PTE_P | PTE_W;
+			*e = pa | PTE_P | PTE_W | (user ? PTE_U : 0);
 		} else if (*e & PTE_PS) {
 			return NULL;
 		}
 		table = phys_to_virt(*e & PTE_ADDR);
 	}
 	return &table[(va >> (12 + 9 * level)) & 511];
+}
+
+static uint64_t *pte_get(uintptr_t va, int level, bool create)
+{
+	return pte_walk(kpml4, va, level, create, false);
+}
+
+uint64_t *vm_user_pte(uint64_t *root, uintptr_t va, bool create)
+{
+	return pte_walk(root, va, 0, create, true);
 }
 
 /* Map [va, va+len) to pa with the largest pages alignment allows. */
@@ -165,8 +177,10 @@ void vm_cpu_init(void)
 	write_cr0(read_cr0() | CR0_WP);
 	if (cpu_feat.smep)
 		cr4 |= CR4_SMEP;
-	if (cpu_feat.smap)
+	if (cpu_feat.smap) {
 		cr4 |= CR4_SMAP;
+		smap_enabled = true;
+	}
 	write_cr4(cr4);
 	write_cr3(kpml4_phys);
 }

@@ -10,6 +10,8 @@
 #define SEL_KDATA 0x10
 #define SEL_TSS	  0x30
 
+void syscall_entry(void);
+
 void cpu_local_init(struct cpu *c)
 {
 	uint64_t tss = (uint64_t)&c->tss;
@@ -57,4 +59,18 @@ void cpu_local_init(struct cpu *c)
 	__asm__ volatile("movw %w0, %%fs; movw %w0, %%gs" : : "r"(0));
 	wrmsr(MSR_GS_BASE, (uint64_t)c);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
+
+	/* SYSCALL: kernel CS 0x08 (SS 0x10); SYSRET: user CS 0x28|3, SS 0x20|3 (see gdt[]). */
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+	wrmsr(MSR_STAR, (0x18ull << 48) | (0x08ull << 32));
+	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+	wrmsr(MSR_FMASK, RFLAGS_IF | RFLAGS_DF | RFLAGS_TF | RFLAGS_AC);
+}
+
+void cpu_set_kernel_stack(uintptr_t top)
+{
+	struct cpu *c = this_cpu();
+
+	c->tss.rsp[0] = top;
+	c->kernel_rsp = top;
 }

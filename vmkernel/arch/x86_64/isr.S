@@ -20,7 +20,11 @@ isr_\v:
 	.endr
 
 isr_common:
-	pushq %rax
+	/* From user mode (CS RPL 3, at 24(%rsp) past vector and error code): kernel GS. */
+	testb $3, 24(%rsp)
+	jz 1f
+	swapgs
+1:	pushq %rax
 	pushq %rbx
 	pushq %rcx
 	pushq %rdx
@@ -54,7 +58,10 @@ isr_common:
 	popq %rbx
 	popq %rax
 	addq $16, %rsp
-	iretq
+	testb $3, 8(%rsp)
+	jz 2f
+	swapgs
+2:	iretq
 
 	/* Table of stub addresses for idt.c */
 	.section .rodata

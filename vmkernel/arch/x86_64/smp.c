@@ -13,8 +13,10 @@
 #include <vmk/spinlock.h>
 #include <vmk/time.h>
 #include <vmk/errno.h>
+#include <vmk/world.h>
 #include <arch/apic.h>
 #include <arch/cpu.h>
+#include <arch/fpu.h>
 #include <arch/trap.h>
 #include <string.h>
 
@@ -68,8 +70,12 @@ static void call_ipi(struct regs *r)
 
 static void timer_tick(struct regs *r)
 {
+	struct cpu *c = this_cpu();
+
 	(void)r;
-	this_cpu()->ticks++;
+	c->ticks++;
+	if (c->world)
+		sched_tick();
 }
 
 /* Take the call lock, serving calls aimed at us meanwhile; returns the saved flags. */
@@ -174,40 +180,14 @@ static void __noreturn ap_main(struct cpu *c)
 {
 	vm_cpu_init();
 	cpu_local_init(c);
+	fpu_init_cpu();
 	idt_load();
 	lapic_enable();
 	lapic_timer_start(VEC_TIMER, lapic_timer_hz(), TIMER_HZ);
+	sched_init_cpu("idle", true);
 	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
 	irq_enable();
-	for (;;) {
-		void (*fn)(void *) = c->work;
-
-		if (fn) {
-			fn(c->work_arg);
-			c->work = NULL;
-		}
-		cpu_idle();
-	}
-}
-
-static void wake(void *arg)
-{
-	(void)arg;
-}
-
-int smp_run_async(unsigned cpu, void (*fn)(void *), void *arg)
-{
-	struct cpu *c;
-
-	if (cpu == 0 || cpu >= ncpus_online)
-		return -EINVAL;
-	c = cpus[cpu];
-	if (c->work)
-		return -EBUSY;
-	c->work_arg = arg;
-	__atomic_store_n(&c->work, fn, __ATOMIC_RELEASE);
-	smp_call_one(cpu, wake, NULL); /* the IPI ends its hlt */
-	return 0;
+	sched_idle();
 }
 
 /* A page table for the trampoline: the first 2 MiB identity-mapped, the kernel half shared. */

@@ -8,6 +8,10 @@
 #include <vmk/mm.h>
 #include <vmk/panic.h>
 #include <vmk/smp.h>
+#include <vmk/world.h>
+#include <vmk/proc.h>
+#include <vmk/aspace.h>
+#include <vmk/format.h>
 
 struct idt_entry {
 	uint16_t off_lo, sel;
@@ -99,10 +103,58 @@ static bool trap_fixup(struct regs *r)
 	return false;
 }
 
+/* A user address faulted (from user mode, or from the kernel copying user memory): let the
+ * address space supply the page.  True when the access can be retried. */
+static bool trap_user_page(struct regs *r, uintptr_t addr)
+{
+	struct world *w = world_current();
+	int rc;
+
+	if (addr >= USER_TOP || !w || !w->as)
+		return false;
+	if (r->rflags & RFLAGS_IF)
+		irq_enable(); /* the fault may sleep on the address space's mutex */
+	rc = aspace_fault(w->as, addr, (unsigned)r->error);
+	irq_disable();
+	return rc == 0;
+}
+
+/* Linux's signal for each exception raised in user mode. */
+static int user_signal(unsigned vector)
+{
+	switch (vector) {
+	case 0:
+	case 16:
+	case 19:
+		return SIGFPE;
+	case 1:
+	case 3:
+		return SIGTRAP;
+	case 6:
+		return SIGILL;
+	case 17:
+		return SIGBUS;
+	default:
+		return SIGSEGV;
+	}
+}
+
 static void trap_exception(struct regs *r)
 {
 	const char *name = exc_names[r->vector] ? exc_names[r->vector] : "exception";
 
+	if (r->vector == VEC_PF && trap_user_page(r, read_cr2()))
+		return;
+	if (r->cs & 3) {
+		char what[64];
+
+		if (r->vector == VEC_PF)
+			ksnprintf(what, sizeof(what), "page fault at %#lx", read_cr2());
+		else
+			ksnprintf(what, sizeof(what), "%s", name);
+		irq_enable();
+		proc_fault(r, user_signal((unsigned)r->vector), what);
+	}
 	if ((r->vector == VEC_PF || r->vector == VEC_GP) && trap_fixup(r))
 		return;
 	if (r->vector == VEC_DF && kstack_is_guard(read_cr2()))
@@ -143,4 +195,6 @@ void trap_dispatch(struct regs *r)
 	if (r->vector != VEC_SPURIOUS)
 		lapic_eoi();
 	c->in_irq--;
+	/* Preempt only a context that had interrupts on: it holds no spinlock (vmk/world.h). */
+	sched_irq_exit(r->rflags & (1ul << 9));
 }

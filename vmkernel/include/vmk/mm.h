@@ -66,6 +66,10 @@ uint64_t vm_unmap_page(uintptr_t va);
 uint64_t vm_translate(uintptr_t va);
 /* Reserve len bytes of MMIO-window address space (page-aligned, not mapped). */
 uintptr_t vm_reserve(size_t len);
+/* The 4 KiB-level entry for user address va in the page table rooted at root, creating
+ * user-accessible intermediate tables when `create`; NULL if absent or out of memory.
+ * The caller serialises changes to that address space. */
+uint64_t *vm_user_pte(uint64_t *root, uintptr_t va, bool create);
 /* The kernel PML4's physical address. */
 uint64_t vm_kernel_cr3(void);
 
@@ -73,6 +77,8 @@ uint64_t vm_kernel_cr3(void);
 
 /* A KSTACK_PAGES stack with an unmapped guard page below it; returns its top, or 0. */
 uintptr_t kstack_alloc(void);
+/* Unmap a stack from kstack_alloc() and give its frames back (0 is ignored). */
+void kstack_free(uintptr_t top);
 /* Is va inside a stack guard page?  (The double-fault handler uses it to name overflows.) */
 bool kstack_is_guard(uintptr_t va);
 

@@ -23,11 +23,6 @@ void smp_call_others(void (*fn)(void *), void *arg);
 /* Same, on one CPU by logical id; returns -EINVAL if it is not online. */
 int smp_call_one(unsigned cpu, void (*fn)(void *), void *arg);
 
-/* Hand fn(arg) to an idle application processor's idle loop (thread context, interrupts on)
- * and return at once; -EBUSY if it still has work, -EINVAL if it is not online.  A stand-in
- * for worlds until the scheduler exists. */
-int smp_run_async(unsigned cpu, void (*fn)(void *), void *arg);
-
 /* Invalidate [va, va+npages*4K) on every CPU (this one included). */
 void tlb_shootdown(uintptr_t va, unsigned long npages);
 

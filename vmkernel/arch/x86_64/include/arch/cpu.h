@@ -8,6 +8,10 @@
 #define CR0_PE	   (1ul << 0)
 #define CR0_WP	   (1ul << 16)
 #define CR0_PG	   (1ul << 31)
+#define RFLAGS_TF  (1ul << 8)
+#define RFLAGS_IF  (1ul << 9)
+#define RFLAGS_DF  (1ul << 10)
+#define RFLAGS_AC  (1ul << 18)
 #define CR4_PAE	   (1ul << 5)
 #define CR4_PGE	   (1ul << 7)
 #define CR4_OSFXSR (1ul << 9)
@@ -20,6 +24,10 @@
 #define MSR_FS_BASE	   0xc0000100
 #define MSR_GS_BASE	   0xc0000101
 #define MSR_KERNEL_GS_BASE 0xc0000102
+#define MSR_STAR	   0xc0000081
+#define MSR_LSTAR	   0xc0000082
+#define MSR_FMASK	   0xc0000084
+#define EFER_SCE	   (1ul << 0)
 #define EFER_LME	   (1ul << 8)
 #define EFER_NXE	   (1ul << 11)
 

@@ -2,8 +2,14 @@
 #ifndef ARCH_CPU_LOCAL_H
 #define ARCH_CPU_LOCAL_H
 
+/* Offsets into struct cpu used by assembly (checked below). */
+#define CPU_KERNEL_RSP 8
+#define CPU_USER_RSP   16
+
+#ifndef __ASSEMBLER__
 #include <stdint.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 struct tss {
 	uint32_t reserved0;
@@ -17,19 +23,22 @@ struct tss {
 
 enum { IST_DF = 1, IST_NMI = 2, IST_MC = 3 };
 
+struct world;
+
 struct cpu {
-	struct cpu *self; /* gs:0 — must stay first */
-	unsigned id;	  /* logical id, 0 = boot CPU */
+	struct cpu *self;    /* gs:0 — must stay first */
+	uint64_t kernel_rsp; /* gs:8: top of the running world's kernel stack (syscall entry) */
+	uint64_t user_rsp;   /* gs:16: user stack pointer saved at syscall entry */
+	unsigned id;	     /* logical id, 0 = boot CPU */
 	uint32_t apic_id;
 	volatile bool online;
 	uint64_t gdt[9]; /* null, kcode, kdata, ucode32, udata, ucode64, tss (2), spare */
 	struct tss tss;
-	uintptr_t stack_top;	       /* the kernel stack this CPU booted on */
-	volatile uint64_t ticks;       /* LAPIC timer interrupts taken */
-	volatile uint64_t ipi_calls;   /* cross-CPU calls run */
-	int in_irq;		       /* nesting depth of interrupt handlers */
-	void (*volatile work)(void *); /* smp_run_async(): run by the idle loop, then cleared */
-	void *work_arg;
+	uintptr_t stack_top;	     /* the kernel stack this CPU booted on */
+	volatile uint64_t ticks;     /* LAPIC timer interrupts taken */
+	volatile uint64_t ipi_calls; /* cross-CPU calls run */
+	int in_irq;		     /* nesting depth of interrupt handlers */
+	struct world *world;	     /* the world running here */
 };
 
 static inline struct cpu *this_cpu(void)
@@ -40,7 +49,13 @@ static inline struct cpu *this_cpu(void)
 	return c;
 }
 
-/* Set up GDT, TSS (with IST stacks) and GS for the CPU that calls it. */
+/* Set up GDT, TSS (with IST stacks), GS and the SYSCALL MSRs for the CPU that calls it. */
 void cpu_local_init(struct cpu *c);
+/* The running world's kernel stack: where interrupts and syscalls from user mode land. */
+void cpu_set_kernel_stack(uintptr_t top);
 
+_Static_assert(offsetof(struct cpu, kernel_rsp) == CPU_KERNEL_RSP, "asm offset");
+_Static_assert(offsetof(struct cpu, user_rsp) == CPU_USER_RSP, "asm offset");
+
+#endif /* __ASSEMBLER__ */
 #endif

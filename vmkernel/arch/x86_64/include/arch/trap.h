@@ -19,7 +19,8 @@ enum {
 	VEC_MC = 18,
 	VEC_IRQ_BASE = 0x20, /* IOAPIC pins 0..23 */
 	VEC_TIMER = 0xef,
-	VEC_CALL = 0xf0, /* cross-CPU function call */
+	VEC_CALL = 0xf0,    /* cross-CPU function call */
+	VEC_RESCHED = 0xf1, /* another CPU made work for this one */
 	VEC_SPURIOUS = 0xff,
 };
 

@@ -1,0 +1,2 @@
+UNIT_TESTS += sched_policy
+sched_policy_SRCS := vmkernel/world/sched_policy.c

@@ -1,0 +1,120 @@
+/*
+ * User-mode boundary: the SYSCALL entry, the first entry into user mode, and the guarded
+ * copies between kernel and user memory.
+ *
+ * A syscall builds the same struct regs frame an interrupt does (vector 0x80 marks it), calls
+ * syscall_dispatch(struct regs *) with interrupts on, and returns with IRETQ, so signal
+ * delivery and execve can rewrite any register of the frame.
+ */
+#include <arch/cpu_local.h>
+
+#define USER_CS 0x2b
+#define USER_SS 0x23
+
+	.text
+	.globl syscall_entry
+syscall_entry:
+	swapgs
+	movq %rsp, %gs:CPU_USER_RSP
+	movq %gs:CPU_KERNEL_RSP, %rsp
+	pushq $USER_SS
+	pushq %gs:CPU_USER_RSP
+	pushq %r11			/* user RFLAGS */
+	pushq $USER_CS
+	pushq %rcx			/* user RIP */
+	pushq $0			/* error code */
+	pushq $0x80			/* "vector": a syscall */
+	pushq %rax
+	pushq %rbx
+	pushq %rcx
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	pushq %rbp
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	cld
+	movq %rsp, %rdi
+	sti
+	call syscall_dispatch
+	cli
+	jmp user_return
+
+	/* user_return: pop a struct regs at %rsp and IRETQ to user mode. */
+	.globl user_return
+user_return:
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %r11
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rbp
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	popq %rcx
+	popq %rbx
+	popq %rax
+	addq $16, %rsp
+	swapgs
+	iretq
+
+	/* void user_enter(struct regs *frame): start user mode from a prepared frame (never returns). */
+	.globl user_enter
+user_enter:
+	cli
+	movq %rdi, %rsp
+	jmp user_return
+
+/*
+ * size_t uaccess_copy(void *dst, const void *src, size_t n): copy with user access allowed
+ * (STAC/CLAC when SMAP is on); returns the bytes NOT copied (a fault stops the copy).
+ * The caller has checked that the user side lies below the user limit.
+ */
+	.globl uaccess_copy
+uaccess_copy:
+	cmpb $0, smap_enabled(%rip)
+	je 1f
+	stac
+1:	movq %rdx, %rcx
+2:	rep movsb
+3:	cmpb $0, smap_enabled(%rip)
+	je 4f
+	clac
+4:	movq %rcx, %rax
+	ret
+	.section .ex_table, "a"
+	.quad 2b, 3b
+	.previous
+
+/* size_t uaccess_strnlen(const char *s, size_t max): length of a user string, max if no NUL
+ * within max bytes, or (size_t)-1 if it faults. */
+	.globl uaccess_strnlen
+uaccess_strnlen:
+	cmpb $0, smap_enabled(%rip)
+	je 1f
+	stac
+1:	xorl %eax, %eax
+2:	cmpq %rsi, %rax
+	jae 4f
+5:	cmpb $0, (%rdi, %rax)
+	je 4f
+	incq %rax
+	jmp 2b
+6:	movq $-1, %rax
+4:	cmpb $0, smap_enabled(%rip)
+	je 7f
+	clac
+7:	ret
+	.section .ex_table, "a"
+	.quad 5b, 6b
+	.previous

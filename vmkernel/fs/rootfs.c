@@ -1,0 +1,119 @@
+/* The root file system: a ramfs with the initrd unpacked into it; the VFS mutex. */
+#define LOG_TAG "rootfs"
+#include <vmk/rootfs.h>
+#include <vmk/ramfs.h>
+#include <vmk/cpio.h>
+#include <vmk/bootinfo.h>
+#include <vmk/world.h>
+#include <vmk/mm.h>
+#include <vmk/time.h>
+#include <vmk/log.h>
+#include <vmk/errno.h>
+#include <string.h>
+
+static struct mutex vfs_lock = MUTEX_INIT;
+static struct mount root_mount;
+static const struct vfs_cred root_cred = {0, 0, NULL, 0};
+
+static void *env_alloc(size_t size, void *ctx)
+{
+	return kmalloc(size);
+}
+
+static void env_free(void *p, size_t size, void *ctx)
+{
+	kfree(p);
+}
+
+static void *env_alloc_page(void *ctx)
+{
+	uint64_t pa = frame_alloc_zeroed();
+
+	return pa ? phys_to_virt(pa) : NULL;
+}
+
+static void env_free_page(void *page, void *ctx)
+{
+	frame_free(virt_to_phys(page), 1);
+}
+
+static int64_t env_now(void *ctx)
+{
+	return (int64_t)time_ns();
+}
+
+static const struct vfs_env kenv = {
+	.alloc = env_alloc,
+	.free = env_free,
+	.alloc_page = env_alloc_page,
+	.free_page = env_free_page,
+	.now_ns = env_now,
+};
+
+static struct vfs_ctx root_ctx(void)
+{
+	return (struct vfs_ctx){root_mount.root, root_mount.root, &root_cred, &kenv};
+}
+
+int rootfs_init(const struct boot_info *bi)
+{
+	struct ramfs_params p = {.env = kenv, .root_mode = 0755};
+	struct cpio_result res;
+	int rc = ramfs_new(&root_mount, &p);
+
+	if (rc)
+		return rc;
+	for (unsigned i = 0; i < bi->nmods; i++) {
+		const struct boot_module *m = &bi->mods[i];
+
+		if (strcmp(m->cmdline, "initrd"))
+			continue;
+		mutex_lock(&vfs_lock);
+		rc = cpio_unpack(root_mount.root, phys_to_virt(m->start), m->end - m->start, &kenv,
+				 &res);
+		mutex_unlock(&vfs_lock);
+		if (rc)
+			log_err("initrd damaged at byte %zu (%s): kept the %u entries before it",
+				res.offset, res.why ? res.why : "error", res.entries);
+		else
+			log_info("initrd: %u entries, %lu KiB", res.entries,
+				 (m->end - m->start) >> 10);
+		return 0;
+	}
+	log_info("no initrd: the root file system is empty");
+	return 0;
+}
+
+int rootfs_read_file(const char *path, size_t max, void **buf, size_t *size)
+{
+	struct vfs_ctx ctx = root_ctx();
+	struct vnode *v;
+	int64_t got = 0;
+	uint8_t *b = NULL;
+	int rc;
+
+	mutex_lock(&vfs_lock);
+	rc = vfs_walk(&ctx, NULL, path, 0, &v);
+	if (rc)
+		goto out;
+	if (v->type != VNODE_REG)
+		rc = v->type == VNODE_DIR ? -EISDIR : -EACCES;
+	else if (v->size > max)
+		rc = -EFBIG;
+	else if (!(b = kmalloc(v->size ? v->size : 1)))
+		rc = -ENOMEM;
+	else
+		got = v->ops->read(v, 0, b, v->size);
+	if (!rc && got < 0)
+		rc = (int)got;
+	if (!rc) {
+		*buf = b;
+		*size = (size_t)got;
+		b = NULL;
+	}
+	vnode_put(v);
+out:
+	mutex_unlock(&vfs_lock);
+	kfree(b);
+	return rc;
+}

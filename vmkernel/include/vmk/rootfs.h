@@ -1,0 +1,21 @@
+/*
+ * The kernel's file namespace: a ramfs root filled from the initrd (a cpio archive the boot
+ * loader hands over as the multiboot2 module named "initrd"), and the one VFS mutex that
+ * serialises every VFS call (see vmk/vfs.h).
+ */
+#ifndef VMK_ROOTFS_H
+#define VMK_ROOTFS_H
+
+#include <stddef.h>
+#include <vmk/vfs.h>
+
+struct boot_info;
+
+/* Make the root ramfs and unpack the initrd module into it, if there is one.  Bad archives
+ * are logged and what was unpacked before the damage stays.  0 or -errno (no memory). */
+int rootfs_init(const struct boot_info *bi);
+/* Read a whole regular file (for exec) into a kmalloc'ed buffer (kfree it).  At most max
+ * bytes (-EFBIG beyond).  0 or -errno (-ENOENT, -EACCES, -EISDIR, ...). */
+int rootfs_read_file(const char *path, size_t max, void **buf, size_t *size);
+
+#endif

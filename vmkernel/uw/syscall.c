@@ -1,0 +1,303 @@
+/*
+ * The Linux x86_64 system call table.  Arguments arrive in rdi, rsi, rdx, r10, r8, r9 and the
+ * result goes back in rax (a negative errno on failure).  Every user pointer goes through
+ * copy_from_user/copy_to_user, so a bad one is -EFAULT, never a kernel fault.  A call the
+ * table does not have returns -ENOSYS and is logged once per number.
+ */
+#define LOG_TAG "syscall"
+#include <vmk/proc.h>
+#include <vmk/errno.h>
+#include <vmk/log.h>
+#include <vmk/time.h>
+#include <vmk/mm.h>
+#include <arch/cpu.h>
+#include <string.h>
+
+#define NR_SYSCALLS   335
+#define MAP_SHARED    0x01
+#define MAP_PRIVATE   0x02
+#define MAP_FIXED     0x10
+#define MAP_ANONYMOUS 0x20
+#define ARCH_SET_FS   0x1002
+#define ARCH_GET_FS   0x1003
+
+typedef long (*syscall_fn)(long a0, long a1, long a2, long a3, long a4, long a5);
+
+static struct file *fd_get(int fd)
+{
+	struct proc *p = proc_current();
+	struct file *f = NULL;
+
+	if (fd < 0 || fd >= PROC_FD_MAX)
+		return NULL;
+	mutex_lock(&p->fd_lock);
+	f = p->fds[fd];
+	if (f)
+		__atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
+	mutex_unlock(&p->fd_lock);
+	return f;
+}
+
+static long sys_read(long fd, long buf, long len, long a3, long a4, long a5)
+{
+	struct file *f = fd_get((int)fd);
+	long rc;
+
+	if (!f)
+		return -EBADF;
+	rc = f->ops->read ? f->ops->read(f, (void *)buf, (size_t)len) : -EINVAL;
+	file_put(f);
+	return rc;
+}
+
+static long sys_write(long fd, long buf, long len, long a3, long a4, long a5)
+{
+	struct file *f = fd_get((int)fd);
+	long rc;
+
+	if (!f)
+		return -EBADF;
+	rc = f->ops->write ? f->ops->write(f, (const void *)buf, (size_t)len) : -EINVAL;
+	file_put(f);
+	return rc;
+}
+
+struct iovec {
+	uint64_t base, len;
+};
+
+static long sys_writev(long fd, long uiov, long cnt, long a3, long a4, long a5)
+{
+	struct file *f;
+	long total = 0;
+
+	if (cnt < 0 || cnt > 1024)
+		return -EINVAL;
+	f = fd_get((int)fd);
+	if (!f)
+		return -EBADF;
+	for (long i = 0; i < cnt; i++) {
+		struct iovec v;
+		long rc;
+
+		if (copy_from_user(&v, (const struct iovec *)uiov + i, sizeof(v))) {
+			total = total ? total : -EFAULT;
+			break;
+		}
+		if (!v.len)
+			continue;
+		rc = f->ops->write ? f->ops->write(f, (const void *)v.base, v.len) : -EINVAL;
+		if (rc < 0) {
+			total = total ? total : rc;
+			break;
+		}
+		total += rc;
+		if ((uint64_t)rc < v.len)
+			break;
+	}
+	file_put(f);
+	return total;
+}
+
+static long sys_ioctl(long fd, long cmd, long arg, long a3, long a4, long a5)
+{
+	struct file *f = fd_get((int)fd);
+	long rc;
+
+	if (!f)
+		return -EBADF;
+	rc = f->ops->ioctl ? f->ops->ioctl(f, (unsigned long)cmd, (unsigned long)arg) : -ENOTTY;
+	file_put(f);
+	return rc;
+}
+
+static long sys_close(long fd, long a1, long a2, long a3, long a4, long a5)
+{
+	struct proc *p = proc_current();
+	struct file *f;
+
+	if (fd < 0 || fd >= PROC_FD_MAX)
+		return -EBADF;
+	mutex_lock(&p->fd_lock);
+	f = p->fds[fd];
+	p->fds[fd] = NULL;
+	mutex_unlock(&p->fd_lock);
+	if (!f)
+		return -EBADF;
+	file_put(f);
+	return 0;
+}
+
+static long sys_exit(long code, long a1, long a2, long a3, long a4, long a5)
+{
+	proc_exit((int)((code & 0xff) << 8));
+}
+
+static long sys_getpid(long a0, long a1, long a2, long a3, long a4, long a5)
+{
+	return proc_current()->pid;
+}
+
+static long sys_getppid(long a0, long a1, long a2, long a3, long a4, long a5)
+{
+	struct proc *p = proc_current();
+
+	return p->parent ? p->parent->pid : 0;
+}
+
+static long sys_getid(long a0, long a1, long a2, long a3, long a4, long a5)
+{
+	return 0; /* every userworld runs as root (uid and gid 0) */
+}
+
+static long sys_arch_prctl(long code, long addr, long a2, long a3, long a4, long a5)
+{
+	struct uthread *ut = world_current()->ut;
+
+	switch (code) {
+	case ARCH_SET_FS:
+		if ((uint64_t)addr >= USER_TOP)
+			return -EPERM;
+		ut->fs_base = (uint64_t)addr;
+		wrmsr(MSR_FS_BASE, ut->fs_base);
+		return 0;
+	case ARCH_GET_FS:
+		return copy_to_user((void *)addr, &ut->fs_base, 8);
+	default:
+		return -EINVAL;
+	}
+}
+
+static long sys_set_tid_address(long addr, long a1, long a2, long a3, long a4, long a5)
+{
+	world_current()->ut->clear_tid = (uint64_t)addr;
+	return proc_current()->pid; /* one thread per process so far: tid = pid */
+}
+
+static long sys_brk(long addr, long a1, long a2, long a3, long a4, long a5)
+{
+	struct aspace *as = world_current()->as;
+
+	return (long)(addr ? aspace_brk(as, (uintptr_t)addr) : as->brk);
+}
+
+static long sys_mmap(long addr, long len, long prot, long flags, long fd, long off)
+{
+	uintptr_t got;
+	int rc;
+
+	if (!(flags & MAP_ANONYMOUS))
+		return -ENODEV; /* file mappings come with the VFS */
+	if (!(flags & (MAP_PRIVATE | MAP_SHARED)) || len <= 0 || (prot & ~7))
+		return -EINVAL;
+	rc = aspace_map(world_current()->as, (uintptr_t)addr, (size_t)len, (unsigned)prot, 0,
+			flags & MAP_FIXED, &got);
+	return rc ? rc : (long)got;
+}
+
+static long sys_munmap(long addr, long len, long a2, long a3, long a4, long a5)
+{
+	return aspace_unmap(world_current()->as, (uintptr_t)addr, (size_t)len);
+}
+
+static long sys_mprotect(long addr, long len, long prot, long a3, long a4, long a5)
+{
+	if (prot & ~7)
+		return -EINVAL;
+	return aspace_protect(world_current()->as, (uintptr_t)addr, (size_t)len, (unsigned)prot);
+}
+
+struct utsname {
+	char f[6][65];
+};
+
+static long sys_uname(long ubuf, long a1, long a2, long a3, long a4, long a5)
+{
+	static const char *const val[6] = {"Keel",   "keel",   "6.1.0-keel",
+					   "#1 SMP", "x86_64", "(none)"};
+	struct utsname u;
+
+	memset(&u, 0, sizeof(u));
+	for (int i = 0; i < 6; i++)
+		memcpy(u.f[i], val[i], strlen(val[i]));
+	return copy_to_user((void *)ubuf, &u, sizeof(u));
+}
+
+struct timespec {
+	int64_t sec, nsec;
+};
+
+static long sys_clock_gettime(long clk, long uts, long a2, long a3, long a4, long a5)
+{
+	uint64_t ns = time_ns();
+	struct timespec ts = {(int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC)};
+
+	if (clk < 0 || clk > 11)
+		return -EINVAL;
+	return copy_to_user((void *)uts, &ts, sizeof(ts));
+}
+
+static long sys_nanosleep(long ureq, long urem, long a2, long a3, long a4, long a5)
+{
+	struct timespec ts;
+
+	if (copy_from_user(&ts, (const void *)ureq, sizeof(ts)))
+		return -EFAULT;
+	if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= (int64_t)NSEC_PER_SEC)
+		return -EINVAL;
+	world_sleep_ns((uint64_t)ts.sec * NSEC_PER_SEC + (uint64_t)ts.nsec);
+	return 0;
+}
+
+static long sys_sched_yield(long a0, long a1, long a2, long a3, long a4, long a5)
+{
+	world_yield();
+	return 0;
+}
+
+static const syscall_fn table[NR_SYSCALLS] = {
+	[0] = sys_read,
+	[1] = sys_write,
+	[3] = sys_close,
+	[9] = sys_mmap,
+	[10] = sys_mprotect,
+	[11] = sys_munmap,
+	[12] = sys_brk,
+	[16] = sys_ioctl,
+	[20] = sys_writev,
+	[24] = sys_sched_yield,
+	[35] = sys_nanosleep,
+	[39] = sys_getpid,
+	[60] = sys_exit,
+	[63] = sys_uname,
+	[102] = sys_getid, /* getuid */
+	[104] = sys_getid, /* getgid */
+	[107] = sys_getid, /* geteuid */
+	[108] = sys_getid, /* getegid */
+	[110] = sys_getppid,
+	[158] = sys_arch_prctl,
+	[186] = sys_getpid, /* gettid: one thread per process so far */
+	[218] = sys_set_tid_address,
+	[228] = sys_clock_gettime,
+	[231] = sys_exit, /* exit_group */
+};
+
+static uint64_t logged[(NR_SYSCALLS + 63) / 64 + 1];
+
+void syscall_dispatch(struct regs *r)
+{
+	uint64_t nr = r->rax;
+
+	if (nr < NR_SYSCALLS && table[nr]) {
+		r->rax = (uint64_t)table[nr]((long)r->rdi, (long)r->rsi, (long)r->rdx, (long)r->r10,
+					     (long)r->r8, (long)r->r9);
+		return;
+	}
+	if (nr >= NR_SYSCALLS)
+		nr = NR_SYSCALLS; /* one log line for every out-of-range number */
+	if (!(__atomic_fetch_or(&logged[nr / 64], 1ull << (nr % 64), __ATOMIC_RELAXED) &
+	      (1ull << (nr % 64))))
+		log_warn("pid %d (%s): unsupported system call %lu", proc_current()->pid,
+			 proc_current()->name, r->rax);
+	r->rax = (uint64_t)-ENOSYS;
+}

@@ -1,0 +1,46 @@
+/* Checked copies between kernel memory and the current userworld's memory. */
+#include <vmk/aspace.h>
+#include <vmk/errno.h>
+
+size_t uaccess_copy(void *dst, const void *src, size_t n);
+size_t uaccess_strnlen(const char *s, size_t max);
+
+static bool user_ok(const void *p, size_t n)
+{
+	uintptr_t a = (uintptr_t)p;
+
+	return a <= USER_TOP && n <= USER_TOP - a;
+}
+
+int copy_from_user(void *dst, const void *usrc, size_t n)
+{
+	if (!user_ok(usrc, n))
+		return -EFAULT;
+	return uaccess_copy(dst, usrc, n) ? -EFAULT : 0;
+}
+
+int copy_to_user(void *udst, const void *src, size_t n)
+{
+	if (!user_ok(udst, n))
+		return -EFAULT;
+	return uaccess_copy(udst, src, n) ? -EFAULT : 0;
+}
+
+long strncpy_from_user(char *dst, const char *usrc, size_t max)
+{
+	size_t len;
+
+	if (!max || (uintptr_t)usrc > USER_TOP)
+		return -EFAULT;
+	/* Never scan past the top of user space. */
+	if (max > USER_TOP - (uintptr_t)usrc)
+		max = USER_TOP - (uintptr_t)usrc;
+	len = uaccess_strnlen(usrc, max);
+	if (len == (size_t)-1)
+		return -EFAULT;
+	if (len >= max)
+		return -ENAMETOOLONG;
+	if (uaccess_copy(dst, usrc, len + 1))
+		return -EFAULT;
+	return (long)len;
+}

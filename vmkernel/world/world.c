@@ -1,0 +1,146 @@
+/* World lifecycle: creation with a guarded kernel stack, exit, join, and the list of worlds. */
+#define LOG_TAG "world"
+#include <vmk/world.h>
+#include <vmk/mm.h>
+#include <vmk/log.h>
+#include <vmk/errno.h>
+#include <vmk/smp.h>
+#include <string.h>
+#include <vmk/proc.h>
+#include "world_priv.h"
+
+static struct spinlock list_lock = SPINLOCK_INIT;
+static struct world *all_worlds;
+static unsigned next_id;
+
+struct world *world_alloc(const char *name, const struct world_attr *attr)
+{
+	struct world *w = kzalloc(sizeof(*w));
+	uint64_t f;
+
+	if (!w)
+		return NULL;
+	for (size_t i = 0; i < sizeof(w->name) - 1 && name[i]; i++)
+		w->name[i] = name[i];
+	sched_entity_init(&w->se, attr ? attr->shares : 0, attr ? attr->reservation : 0,
+			  attr ? attr->limit : 0);
+	w->affinity = attr && attr->affinity ? attr->affinity : WORLD_ANY_CPU;
+	w->state = WORLD_BLOCKED;
+	waitq_init(&w->exit_wq);
+	f = spin_lock_irqsave(&list_lock);
+	w->id = next_id++;
+	w->all_next = all_worlds;
+	all_worlds = w;
+	spin_unlock_irqrestore(&list_lock, f);
+	return w;
+}
+
+int world_prepare_stack(struct world *w, void (*fn)(void *), void *arg)
+{
+	uint64_t *sp;
+
+	w->kstack_top = kstack_alloc();
+	if (!w->kstack_top)
+		return -ENOMEM;
+	/* What switch_to pops: r15 r14 r13 r12 rbx rbp, then the return into the trampoline;
+	 * two zero words above end backtraces and keep world_start's stack ABI-aligned. */
+	sp = (uint64_t *)w->kstack_top - 9;
+	memset(sp, 0, 9 * sizeof(*sp));
+	sp[6] = (uint64_t)world_trampoline;
+	w->saved_rsp = (uint64_t)sp;
+	w->entry = fn;
+	w->arg = arg;
+	return 0;
+}
+
+static void world_unlist(struct world *w)
+{
+	uint64_t f = spin_lock_irqsave(&list_lock);
+
+	for (struct world **p = &all_worlds; *p; p = &(*p)->all_next)
+		if (*p == w) {
+			*p = w->all_next;
+			break;
+		}
+	spin_unlock_irqrestore(&list_lock, f);
+}
+
+static int create(const char *name, void (*fn)(void *), void *arg, const struct world_attr *attr,
+		  struct proc *p, struct uthread *ut, struct world **out)
+{
+	struct world *w = world_alloc(name, attr);
+	int rc;
+
+	if (!w)
+		return -ENOMEM;
+	w->proc = p;
+	w->ut = ut;
+	w->as = p ? p->as : NULL;
+	rc = world_prepare_stack(w, fn, arg);
+	if (!rc)
+		rc = sched_place(w);
+	if (rc) {
+		world_unlist(w);
+		kstack_free(w->kstack_top);
+		kfree(w);
+		return rc;
+	}
+	if (out)
+		*out = w;
+	return 0;
+}
+
+int world_create(const char *name, void (*fn)(void *), void *arg, const struct world_attr *attr,
+		 struct world **out)
+{
+	return create(name, fn, arg, attr, NULL, NULL, out);
+}
+
+int world_create_user(const char *name, void (*fn)(void *), void *arg,
+		      const struct world_attr *attr, struct proc *p, struct uthread *ut,
+		      struct world **out)
+{
+	return create(name, fn, arg, attr, p, ut, out);
+}
+
+void world_exit(int code)
+{
+	struct world *me = world_current();
+
+	me->exit_code = code;
+	irq_disable();
+	me->state = WORLD_DEAD;
+	schedule();
+	__builtin_unreachable();
+}
+
+void world_finish_exit(struct world *w)
+{
+	waitq_wake_all(&w->exit_wq);
+}
+
+int world_join(struct world *w)
+{
+	uint64_t f = spin_lock_irqsave(&w->exit_wq.lock);
+	int code;
+
+	/* finish_switch clears on_cpu before world_finish_exit wakes us. */
+	while (w->state != WORLD_DEAD || w->on_cpu)
+		waitq_wait(&w->exit_wq, &f);
+	spin_unlock_irqrestore(&w->exit_wq.lock, f);
+	code = w->exit_code;
+	sched_forget(w);
+	world_unlist(w);
+	kstack_free(w->kstack_top);
+	kfree(w);
+	return code;
+}
+
+void world_foreach(void (*fn)(struct world *w, void *arg), void *arg)
+{
+	uint64_t f = spin_lock_irqsave(&list_lock);
+
+	for (struct world *w = all_worlds; w; w = w->all_next)
+		fn(w, arg);
+	spin_unlock_irqrestore(&list_lock, f);
+}
