@@ -17,9 +17,41 @@ $(BUILD)/test/%.iso: $(KERNEL) iso/grub.cfg.in iso/iso.mk tests/qemu/qemu.mk
 test-isos: $(ISO) $(TEST_ISOS)
 .PHONY: test-isos
 
+# Userworld test programs: every tests/userworld/<prog>/*.c is built with musl into the test
+# overlay as /usr/bin/<prog> and layered into one test initrd (the way a user customizes an
+# image: make ISO_OVERLAY=DIR).  $(call uw_test_iso,OUT,CMDLINE) makes an image with it.
+UWTEST_OVERLAY := $(BUILD)/test/overlay
+UWTEST_INITRD  := $(BUILD)/test/uwtest.initrd.cpio
+UWTEST_PROGS   := $(patsubst tests/userworld/%/,%,$(sort $(dir $(wildcard tests/userworld/*/*.c))))
+UWTEST_BINS    := $(patsubst %,$(UWTEST_OVERLAY)/usr/bin/%,$(UWTEST_PROGS))
+
+$(UWTEST_OVERLAY)/usr/bin/%: $$(wildcard tests/userworld/%/*.c tests/userworld/%/*.h) | deps
+	@mkdir -p $(@D)
+	@echo "  UWCC    $@"
+	$(Q)musl-gcc -std=gnu11 -static -O2 -Wall -Wextra -Werror -o $@ $(filter %.c,$^) -lpthread
+$(UWTEST_INITRD): $(INITRD) $(UWTEST_BINS) userworld/mkinitrd.sh
+	@echo "  INITRD  $@"
+	$(Q)userworld/mkinitrd.sh pack $(UW_ROOT) $@ $(UWTEST_OVERLAY)
+
+# The suites' own images and result names: tests/qemu/suites/<suite>.mk adds to TEST_ISOS
+# (with rules using uw_test_iso) and QEMU_SUITES (tests/qemu/<suite>.sh is the script).
+define uw_test_iso
+	@mkdir -p $(dir $(1))
+	$(call keel_iso,$(1),$(2),0,$(UWTEST_INITRD))
+endef
+UW_TEST_ISO_DEPS := $(KERNEL) $(UWTEST_INITRD) iso/grub.cfg.in iso/iso.mk tests/qemu/qemu.mk
+
+UWTEST_CASES := ok segv kernel-read divzero privileged write-rodata exec-stack exit7
+UWTEST_ISOS  := $(patsubst %,$(BUILD)/test/uw-%.iso,$(UWTEST_CASES))
+$(BUILD)/test/uw-%.iso: $(UW_TEST_ISO_DEPS)
+	$(call uw_test_iso,$@,init=/usr/bin/uwtest poweroff -- $*)
+TEST_ISOS += $(UWTEST_ISOS)
+
+QEMU_SUITES := boot-matrix selftest panic power screen userworld
+include $(wildcard tests/qemu/suites/*.mk)
+
 # Suites run one at a time (tests/run.sh): their timing checks should not share the 2 cores.
 # A result is kept until its script or an image changes; tests/run.sh drops failed ones.
-QEMU_SUITES  := boot-matrix selftest panic power screen userworld
 QEMU_RESULTS := $(patsubst %,$(BUILD)/results/qemu-%.log,$(QEMU_SUITES))
 
 $(BUILD)/results/qemu-%.log: tests/qemu/%.sh tests/qemu/lib.sh $(ISO) $(TEST_ISOS)
@@ -31,21 +63,3 @@ $(BUILD)/results/qemu-%.log: tests/qemu/%.sh tests/qemu/lib.sh $(ISO) $(TEST_ISO
 qemu-results: $(QEMU_RESULTS)
 .PHONY: qemu-results
 
-# Userworld test images: tests/userworld/uwtest built with musl and layered into the initrd
-# as /usr/bin/uwtest (the way a user customizes an image), run as init with a case list.
-UWTEST_OVERLAY := $(BUILD)/test/overlay
-UWTEST_INITRD  := $(BUILD)/test/uwtest.initrd.cpio
-$(UWTEST_OVERLAY)/usr/bin/uwtest: tests/userworld/uwtest/uwtest.c | deps
-	@mkdir -p $(@D)
-	@echo "  UWCC    $<"
-	$(Q)musl-gcc -std=gnu11 -static -O2 -Wall -Wextra -Werror -o $@ $<
-$(UWTEST_INITRD): $(INITRD) $(UWTEST_OVERLAY)/usr/bin/uwtest userworld/mkinitrd.sh
-	@echo "  INITRD  $@"
-	$(Q)userworld/mkinitrd.sh pack $(UW_ROOT) $@ $(UWTEST_OVERLAY)
-
-UWTEST_CASES := ok segv kernel-read divzero privileged write-rodata exec-stack exit7
-UWTEST_ISOS  := $(patsubst %,$(BUILD)/test/uw-%.iso,$(UWTEST_CASES))
-$(BUILD)/test/uw-%.iso: $(KERNEL) $(UWTEST_INITRD) iso/grub.cfg.in iso/iso.mk tests/qemu/qemu.mk
-	@mkdir -p $(@D)
-	$(call keel_iso,$@,init=/usr/bin/uwtest poweroff -- $*,0,$(UWTEST_INITRD))
-test-isos: $(UWTEST_ISOS)

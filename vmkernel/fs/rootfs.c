@@ -5,6 +5,7 @@
 #include <vmk/cpio.h>
 #include <vmk/bootinfo.h>
 #include <vmk/world.h>
+#include <vmk/proc.h>
 #include <vmk/mm.h>
 #include <vmk/time.h>
 #include <vmk/log.h>
@@ -53,6 +54,35 @@ static const struct vfs_env kenv = {
 static struct vfs_ctx root_ctx(void)
 {
 	return (struct vfs_ctx){root_mount.root, root_mount.root, &root_cred, &kenv};
+}
+
+void kvfs_lock(void)
+{
+	mutex_lock(&vfs_lock);
+}
+
+void kvfs_unlock(void)
+{
+	mutex_unlock(&vfs_lock);
+}
+
+const struct vfs_env *kvfs_env(void)
+{
+	return &kenv;
+}
+
+struct vnode *kvfs_root(void)
+{
+	return root_mount.root;
+}
+
+struct vfs_ctx kvfs_ctx(struct proc *p)
+{
+	struct vfs_ctx c = root_ctx();
+
+	if (p && p->cwd)
+		c.cwd = p->cwd;
+	return c;
 }
 
 int rootfs_init(const struct boot_info *bi)

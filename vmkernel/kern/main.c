@@ -17,6 +17,7 @@
 #include <vmk/power.h>
 #include <vmk/proc.h>
 #include <vmk/rootfs.h>
+#include <vmk/syscall.h>
 #include <vmk/selftest.h>
 #include <vmk/smp.h>
 #include <vmk/time.h>
@@ -186,6 +187,7 @@ static void __noreturn kmain_stage2(void)
 
 	if (cmdline_get(cmdline, "selftest", list, sizeof(list)))
 		selftest_run(list);
+	syscall_init();
 	if (rootfs_init(&bi))
 		panic("no memory for the root file system");
 	run_init();

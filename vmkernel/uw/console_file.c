@@ -1,5 +1,6 @@
 /* The console as a file: what a userworld's fds 0-2 are when the kernel starts it. */
-#include <vmk/proc.h>
+#include <vmk/file.h>
+#include <vmk/aspace.h>
 #include <vmk/console.h>
 #include <vmk/errno.h>
 #include <vmk/mm.h>
@@ -44,16 +45,9 @@ static const struct file_ops console_ops = {
 	.ioctl = con_ioctl,
 };
 
-static struct file console = {.ops = &console_ops, .refs = 1};
+static struct file console = {.ops = &console_ops, .refs = 1, .flags = O_RDWR};
 
 struct file *console_file(void)
 {
-	__atomic_add_fetch(&console.refs, 1, __ATOMIC_RELAXED);
-	return &console;
-}
-
-void file_put(struct file *f)
-{
-	if (!__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) && f->ops->release)
-		f->ops->release(f);
+	return file_get(&console);
 }

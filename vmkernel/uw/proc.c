@@ -5,13 +5,46 @@
 #include <vmk/errno.h>
 #include <vmk/log.h>
 #include <vmk/panic.h>
+#include <vmk/rootfs.h>
 #include <arch/cpu.h>
 #include <string.h>
 
 void user_enter(struct regs *frame) __attribute__((noreturn));
 
-static struct spinlock pid_lock = SPINLOCK_INIT;
+static struct spinlock pid_lock = SPINLOCK_INIT; /* next_pid and the process list */
 static int next_pid = 1;
+static struct proc *all_procs;
+
+void proc_foreach(void (*fn)(struct proc *p, void *arg), void *arg)
+{
+	uint64_t f = spin_lock_irqsave(&pid_lock);
+
+	for (struct proc *p = all_procs; p; p = p->all_next)
+		fn(p, arg);
+	spin_unlock_irqrestore(&pid_lock, f);
+}
+
+static void proc_list_add(struct proc *p)
+{
+	uint64_t f = spin_lock_irqsave(&pid_lock);
+
+	p->pid = next_pid++;
+	p->all_next = all_procs;
+	all_procs = p;
+	spin_unlock_irqrestore(&pid_lock, f);
+}
+
+static void proc_list_remove(struct proc *p)
+{
+	uint64_t f = spin_lock_irqsave(&pid_lock);
+
+	for (struct proc **pp = &all_procs; *pp; pp = &(*pp)->all_next)
+		if (*pp == p) {
+			*pp = p->all_next;
+			break;
+		}
+	spin_unlock_irqrestore(&pid_lock, f);
+}
 
 struct proc *proc_current(void)
 {
@@ -56,7 +89,6 @@ int proc_spawn(const char *name, const void *image, size_t size, char *const arg
 	struct uthread *ut = kzalloc(sizeof(*ut));
 	struct start *st = kzalloc(sizeof(*st));
 	struct world *w;
-	uint64_t f;
 	int rc = -ENOMEM;
 
 	if (!p || !ut || !st)
@@ -66,28 +98,26 @@ int proc_spawn(const char *name, const void *image, size_t size, char *const arg
 		goto fail;
 	for (size_t i = 0; i < sizeof(p->name) - 1 && name[i]; i++)
 		p->name[i] = name[i];
-	mutex_init(&p->fd_lock);
 	waitq_init(&p->child_wq);
+	fdtable_init(&p->fds);
 	for (int fd = 0; fd < 3; fd++)
-		p->fds[fd] = console_file();
+		p->fds.fd[fd] = console_file();
 	fpu_init_state(&ut->fpu);
-	f = spin_lock_irqsave(&pid_lock);
-	p->pid = next_pid++;
-	spin_unlock_irqrestore(&pid_lock, f);
+	proc_list_add(p);
 
 	/* The world is created runnable: its process must be complete before. */
 	rc = world_create_user(p->name, uthread_start, st, NULL, p, ut, &w);
-	if (rc)
+	if (rc) {
+		proc_list_remove(p);
 		goto fail;
+	}
 	p->main = w;
 	*out = p;
 	return 0;
 fail:
 	if (p) {
 		aspace_put(p->as);
-		for (int fd = 0; fd < 3; fd++)
-			if (p->fds[fd])
-				file_put(p->fds[fd]);
+		fdtable_close_all(&p->fds);
 	}
 	kfree(st);
 	kfree(ut);
@@ -111,13 +141,11 @@ void proc_exit(int status)
 	irq_enable();
 	aspace_put(as);
 	kfree(ut);
-	mutex_lock(&p->fd_lock);
-	for (int fd = 0; fd < PROC_FD_MAX; fd++)
-		if (p->fds[fd]) {
-			file_put(p->fds[fd]);
-			p->fds[fd] = NULL;
-		}
-	mutex_unlock(&p->fd_lock);
+	fdtable_close_all(&p->fds);
+	kvfs_lock();
+	vnode_put(p->cwd);
+	p->cwd = NULL;
+	kvfs_unlock();
 	f = spin_lock_irqsave(&p->child_wq.lock);
 	p->exit_status = status;
 	p->zombie = true;
@@ -145,6 +173,7 @@ int proc_wait_kernel(struct proc *p)
 	spin_unlock_irqrestore(&p->child_wq.lock, f);
 	world_join(p->main);
 	status = p->exit_status;
+	proc_list_remove(p);
 	kfree(p);
 	return status;
 }

@@ -6,6 +6,8 @@
  */
 #define LOG_TAG "syscall"
 #include <vmk/proc.h>
+#include <vmk/syscall.h>
+#include <vmk/panic.h>
 #include <vmk/errno.h>
 #include <vmk/log.h>
 #include <vmk/time.h>
@@ -20,23 +22,6 @@
 #define MAP_ANONYMOUS 0x20
 #define ARCH_SET_FS   0x1002
 #define ARCH_GET_FS   0x1003
-
-typedef long (*syscall_fn)(long a0, long a1, long a2, long a3, long a4, long a5);
-
-static struct file *fd_get(int fd)
-{
-	struct proc *p = proc_current();
-	struct file *f = NULL;
-
-	if (fd < 0 || fd >= PROC_FD_MAX)
-		return NULL;
-	mutex_lock(&p->fd_lock);
-	f = p->fds[fd];
-	if (f)
-		__atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
-	mutex_unlock(&p->fd_lock);
-	return f;
-}
 
 static long sys_read(long fd, long buf, long len, long a3, long a4, long a5)
 {
@@ -113,19 +98,7 @@ static long sys_ioctl(long fd, long cmd, long arg, long a3, long a4, long a5)
 
 static long sys_close(long fd, long a1, long a2, long a3, long a4, long a5)
 {
-	struct proc *p = proc_current();
-	struct file *f;
-
-	if (fd < 0 || fd >= PROC_FD_MAX)
-		return -EBADF;
-	mutex_lock(&p->fd_lock);
-	f = p->fds[fd];
-	p->fds[fd] = NULL;
-	mutex_unlock(&p->fd_lock);
-	if (!f)
-		return -EBADF;
-	file_put(f);
-	return 0;
+	return fd_close((int)fd);
 }
 
 static long sys_exit(long code, long a1, long a2, long a3, long a4, long a5)
@@ -255,32 +228,44 @@ static long sys_sched_yield(long a0, long a1, long a2, long a3, long a4, long a5
 	return 0;
 }
 
-static const syscall_fn table[NR_SYSCALLS] = {
-	[0] = sys_read,
-	[1] = sys_write,
-	[3] = sys_close,
-	[9] = sys_mmap,
-	[10] = sys_mprotect,
-	[11] = sys_munmap,
-	[12] = sys_brk,
-	[16] = sys_ioctl,
-	[20] = sys_writev,
-	[24] = sys_sched_yield,
-	[35] = sys_nanosleep,
-	[39] = sys_getpid,
-	[60] = sys_exit,
-	[63] = sys_uname,
-	[102] = sys_getid, /* getuid */
-	[104] = sys_getid, /* getgid */
-	[107] = sys_getid, /* geteuid */
-	[108] = sys_getid, /* getegid */
-	[110] = sys_getppid,
-	[158] = sys_arch_prctl,
-	[186] = sys_getpid, /* gettid: one thread per process so far */
-	[218] = sys_set_tid_address,
-	[228] = sys_clock_gettime,
-	[231] = sys_exit, /* exit_group */
-};
+SYSCALL_DEFINE(0, sys_read);
+SYSCALL_DEFINE(1, sys_write);
+SYSCALL_DEFINE(3, sys_close);
+SYSCALL_DEFINE(9, sys_mmap);
+SYSCALL_DEFINE(10, sys_mprotect);
+SYSCALL_DEFINE(11, sys_munmap);
+SYSCALL_DEFINE(12, sys_brk);
+SYSCALL_DEFINE(16, sys_ioctl);
+SYSCALL_DEFINE(20, sys_writev);
+SYSCALL_DEFINE(24, sys_sched_yield);
+SYSCALL_DEFINE(35, sys_nanosleep);
+SYSCALL_DEFINE(39, sys_getpid);
+SYSCALL_DEFINE(60, sys_exit);
+SYSCALL_DEFINE(63, sys_uname);
+SYSCALL_DEFINE(102, sys_getid); /* getuid */
+SYSCALL_DEFINE(104, sys_getid); /* getgid */
+SYSCALL_DEFINE(107, sys_getid); /* geteuid */
+SYSCALL_DEFINE(108, sys_getid); /* getegid */
+SYSCALL_DEFINE(110, sys_getppid);
+SYSCALL_DEFINE(158, sys_arch_prctl);
+SYSCALL_DEFINE(186, sys_getpid); /* gettid: one thread per process so far */
+SYSCALL_DEFINE(218, sys_set_tid_address);
+SYSCALL_DEFINE(228, sys_clock_gettime);
+SYSCALL_DEFINE(231, sys_exit); /* exit_group */
+
+extern const struct syscall_entry __syscalls_start[], __syscalls_end[];
+static syscall_fn table[NR_SYSCALLS];
+
+/* Gather the SYSCALL_DEFINE entries of every file into the table; a number defined twice
+ * is a build mistake. */
+void syscall_init(void)
+{
+	for (const struct syscall_entry *e = __syscalls_start; e < __syscalls_end; e++) {
+		if (e->nr >= NR_SYSCALLS || table[e->nr])
+			panic("system call %u defined twice or out of range", e->nr);
+		table[e->nr] = e->fn;
+	}
+}
 
 static uint64_t logged[(NR_SYSCALLS + 63) / 64 + 1];
 

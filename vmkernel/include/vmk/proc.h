@@ -10,28 +10,11 @@
 #include <stdint.h>
 #include <vmk/world.h>
 #include <vmk/aspace.h>
+#include <vmk/file.h>
 #include <arch/fpu.h>
 #include <arch/trap.h>
 
 #define PROC_NAME_MAX 16
-#define PROC_FD_MAX   64
-
-struct file;
-
-/* What a descriptor refers to; today the console, later VFS files, pipes and sockets. */
-struct file_ops {
-	long (*read)(struct file *f, void *ubuf, size_t len);
-	long (*write)(struct file *f, const void *ubuf, size_t len);
-	long (*ioctl)(struct file *f, unsigned long cmd, unsigned long arg);
-	void (*release)(struct file *f);
-};
-
-struct file {
-	const struct file_ops *ops;
-	unsigned refs;
-	int flags;
-	void *priv;
-};
 
 struct proc {
 	int pid;
@@ -40,11 +23,12 @@ struct proc {
 	struct proc *children, *sibling; /* guarded by the process-tree lock */
 	struct aspace *as;
 	struct world *main;
-	struct file *fds[PROC_FD_MAX]; /* guarded by fd_lock */
-	struct mutex fd_lock;
-	int exit_status; /* wait4 encoding: code << 8, or the signal number */
+	struct fdtable fds;
+	struct vnode *cwd; /* referenced; NULL = the root (under the VFS mutex) */
+	int exit_status;   /* wait4 encoding: code << 8, or the signal number */
 	bool zombie;
 	struct waitq child_wq; /* the parent waits here for children to change */
+	struct proc *all_next; /* the list of all processes (proc_foreach) */
 };
 
 /* Per-thread user state, kept in the world. */
@@ -65,6 +49,8 @@ void proc_exit(int status) __attribute__((noreturn));
 /* A fault in user mode: log it and end the process with `sig`. */
 void proc_fault(struct regs *r, int sig, const char *what) __attribute__((noreturn));
 struct proc *proc_current(void);
+/* Call fn for every process, under a spinlock: fn must not block or take mutexes. */
+void proc_foreach(void (*fn)(struct proc *p, void *arg), void *arg);
 
 /* Load an ELF image into a fresh address space and prepare the user register frame.
  * On success *asp holds the new address space (the caller installs it).  0 or -errno. */
@@ -73,9 +59,6 @@ int exec_load(const void *image, size_t size, char *const argv[], char *const en
 
 /* uw/syscall.c: called from the SYSCALL entry with the user frame. */
 void syscall_dispatch(struct regs *r);
-/* The console as a file (fd 0, 1, 2 of processes the kernel starts). */
-struct file *console_file(void);
-void file_put(struct file *f);
 
 /* Switch hooks (sched.c): save and load a world's user state. */
 void uthread_switch_out(struct world *w);

@@ -18,4 +18,15 @@ int rootfs_init(const struct boot_info *bi);
  * bytes (-EFBIG beyond).  0 or -errno (-ENOENT, -EACCES, -EISDIR, ...). */
 int rootfs_read_file(const char *path, size_t max, void **buf, size_t *size);
 
+/* The VFS mutex: held around every VFS call (vmk/vfs.h), never across a user copy. */
+void kvfs_lock(void);
+void kvfs_unlock(void);
+/* Memory and clock callbacks for VFS calls made by the kernel. */
+const struct vfs_env *kvfs_env(void);
+/* The root directory of the namespace (not referenced: it lives as long as the kernel). */
+struct vnode *kvfs_root(void);
+/* A walk context for p (root, its cwd, root credentials); the VFS mutex must be held. */
+struct proc;
+struct vfs_ctx kvfs_ctx(struct proc *p);
+
 #endif
