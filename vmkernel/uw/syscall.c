@@ -15,7 +15,6 @@
 #include <arch/cpu.h>
 #include <string.h>
 
-#define NR_SYSCALLS   335
 #define MAP_SHARED    0x01
 #define MAP_PRIVATE   0x02
 #define MAP_FIXED     0x10

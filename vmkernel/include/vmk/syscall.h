@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#define NR_SYSCALLS 335
+#define NR_SYSCALLS 450
 
 typedef long (*syscall_fn)(long a0, long a1, long a2, long a3, long a4, long a5);
 
