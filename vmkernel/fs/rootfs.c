@@ -114,9 +114,9 @@ int rootfs_init(const struct boot_info *bi)
 	return 0;
 }
 
-int rootfs_read_file(const char *path, size_t max, void **buf, size_t *size)
+int rootfs_read_file(struct proc *p, const char *path, size_t max, void **buf, size_t *size)
 {
-	struct vfs_ctx ctx = root_ctx();
+	struct vfs_ctx ctx = kvfs_ctx(p);
 	struct vnode *v;
 	int64_t got = 0;
 	uint8_t *b = NULL;

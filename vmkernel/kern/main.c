@@ -141,7 +141,7 @@ static void run_init(void)
 
 	cmdline_get(cmdline, "init", path, sizeof(path));
 	init_args(args, sizeof(args), argv + 1, 16);
-	rc = rootfs_read_file(path, 64 << 20, &image, &size);
+	rc = rootfs_read_file(NULL, path, 64 << 20, &image, &size);
 	if (rc) {
 		log_warn("no init program %s (error %d): nothing to run", path, rc);
 		return;

@@ -1,6 +1,13 @@
-/* Processes: creation from an ELF image, the user thread's start, exit, faults, reaping. */
+/*
+ * Processes: creation from an ELF image, the user thread's start and FPU/TLS switching, the
+ * process tree (parents, children, zombies), exit and reaping.
+ *
+ * One lock, proc_wq's, guards the tree and the zombie states; every waiter (wait4, the
+ * kernel waiting for init, vfork parents) sleeps on proc_wq and re-checks its condition.
+ */
 #define LOG_TAG "proc"
 #include <vmk/proc.h>
+#include <vmk/signal.h>
 #include <vmk/mm.h>
 #include <vmk/errno.h>
 #include <vmk/log.h>
@@ -11,9 +18,11 @@
 
 void user_enter(struct regs *frame) __attribute__((noreturn));
 
+struct waitq proc_wq = WAITQ_INIT;
 static struct spinlock pid_lock = SPINLOCK_INIT; /* next_pid and the process list */
 static int next_pid = 1;
 static struct proc *all_procs;
+static struct proc *init_proc; /* pid 1: orphans go to it */
 
 void proc_foreach(void (*fn)(struct proc *p, void *arg), void *arg)
 {
@@ -24,26 +33,55 @@ void proc_foreach(void (*fn)(struct proc *p, void *arg), void *arg)
 	spin_unlock_irqrestore(&pid_lock, f);
 }
 
-static void proc_list_add(struct proc *p)
+static unsigned nprocs;
+
+bool proc_may_fork(void)
+{
+	static bool logged;
+
+	if (READ_ONCE(nprocs) < PROC_MAX)
+		return true;
+	if (!logged) {
+		logged = true;
+		log_warn("process limit (%u) reached: fork refused with EAGAIN", PROC_MAX);
+	}
+	return false;
+}
+
+void proc_register(struct proc *p)
 {
 	uint64_t f = spin_lock_irqsave(&pid_lock);
 
+	nprocs++;
 	p->pid = next_pid++;
 	p->all_next = all_procs;
 	all_procs = p;
 	spin_unlock_irqrestore(&pid_lock, f);
 }
 
-static void proc_list_remove(struct proc *p)
+static void proc_unregister(struct proc *p)
 {
 	uint64_t f = spin_lock_irqsave(&pid_lock);
 
+	nprocs--;
 	for (struct proc **pp = &all_procs; *pp; pp = &(*pp)->all_next)
 		if (*pp == p) {
 			*pp = p->all_next;
 			break;
 		}
 	spin_unlock_irqrestore(&pid_lock, f);
+}
+
+struct proc *proc_find_locked(int pid)
+{
+	struct proc *found = NULL;
+	uint64_t f = spin_lock_irqsave(&pid_lock);
+
+	for (struct proc *p = all_procs; p && !found; p = p->all_next)
+		if (p->pid == pid && !p->zombie)
+			found = p;
+	spin_unlock_irqrestore(&pid_lock, f);
+	return found;
 }
 
 struct proc *proc_current(void)
@@ -64,17 +102,13 @@ void uthread_switch_in(struct world *w)
 	wrmsr(MSR_FS_BASE, w->ut->fs_base);
 }
 
-struct start {
-	struct regs frame;
-};
-
-/* The first code of a user thread: enter ring 3 with the frame exec prepared. */
+/* The first code of a user thread: enter ring 3 with the frame it was given. */
 static void uthread_start(void *arg)
 {
-	struct start *st = arg;
-	struct regs frame = st->frame;
+	struct regs frame, *st = arg;
 	struct world *me = world_current();
 
+	frame = *st;
 	kfree(st);
 	irq_disable();
 	aspace_activate(me->as);
@@ -82,36 +116,65 @@ static void uthread_start(void *arg)
 	user_enter(&frame);
 }
 
+int proc_start_thread(struct proc *p, struct uthread *ut, const struct regs *frame)
+{
+	struct regs *st = kmalloc(sizeof(*st));
+	int rc;
+
+	if (!st)
+		return -ENOMEM;
+	*st = *frame;
+	rc = world_create_user(p->name, uthread_start, st, NULL, p, ut, &p->main);
+	if (rc)
+		kfree(st);
+	return rc;
+}
+
+static void set_name(struct proc *p, const char *path)
+{
+	const char *base = path;
+
+	for (const char *s = path; *s; s++)
+		if (*s == '/' && s[1])
+			base = s + 1;
+	memset(p->name, 0, sizeof(p->name));
+	for (size_t i = 0; i < sizeof(p->name) - 1 && base[i]; i++)
+		p->name[i] = base[i];
+}
+
+void proc_set_name(struct proc *p, const char *path)
+{
+	set_name(p, path);
+}
+
 int proc_spawn(const char *name, const void *image, size_t size, char *const argv[],
 	       char *const envp[], struct proc **out)
 {
 	struct proc *p = kzalloc(sizeof(*p));
 	struct uthread *ut = kzalloc(sizeof(*ut));
-	struct start *st = kzalloc(sizeof(*st));
-	struct world *w;
+	struct regs frame;
 	int rc = -ENOMEM;
 
-	if (!p || !ut || !st)
+	if (!p || !ut)
 		goto fail;
-	rc = exec_load(image, size, argv, envp, &p->as, &st->frame);
+	rc = exec_load(image, size, argv, envp, &p->as, &frame);
 	if (rc)
 		goto fail;
-	for (size_t i = 0; i < sizeof(p->name) - 1 && name[i]; i++)
-		p->name[i] = name[i];
-	waitq_init(&p->child_wq);
+	set_name(p, name);
 	fdtable_init(&p->fds);
+	p->sig_lock = (struct spinlock)SPINLOCK_INIT;
 	for (int fd = 0; fd < 3; fd++)
 		p->fds.fd[fd] = console_file();
 	fpu_init_state(&ut->fpu);
-	proc_list_add(p);
-
-	/* The world is created runnable: its process must be complete before. */
-	rc = world_create_user(p->name, uthread_start, st, NULL, p, ut, &w);
+	proc_register(p);
+	p->pgid = p->sid = p->pid;
+	if (p->pid == 1)
+		init_proc = p;
+	rc = proc_start_thread(p, ut, &frame);
 	if (rc) {
-		proc_list_remove(p);
+		proc_unregister(p);
 		goto fail;
 	}
-	p->main = w;
 	*out = p;
 	return 0;
 fail:
@@ -119,7 +182,6 @@ fail:
 		aspace_put(p->as);
 		fdtable_close_all(&p->fds);
 	}
-	kfree(st);
 	kfree(ut);
 	kfree(p);
 	return rc;
@@ -128,7 +190,7 @@ fail:
 void proc_exit(int status)
 {
 	struct world *me = world_current();
-	struct proc *p = me->proc;
+	struct proc *p = me->proc, *parent;
 	struct aspace *as = me->as;
 	struct uthread *ut = me->ut;
 	uint64_t f;
@@ -146,34 +208,55 @@ void proc_exit(int status)
 	vnode_put(p->cwd);
 	p->cwd = NULL;
 	kvfs_unlock();
-	f = spin_lock_irqsave(&p->child_wq.lock);
+
+	f = spin_lock_irqsave(&proc_wq.lock);
 	p->exit_status = status;
 	p->zombie = true;
-	waitq_wake_all_locked(&p->child_wq);
-	spin_unlock_irqrestore(&p->child_wq.lock, f);
+	p->vfork_done = true;
+	/* Orphans go to init (or stay parentless if init itself is leaving). */
+	while (p->children) {
+		struct proc *c = p->children;
+
+		p->children = c->sibling;
+		c->parent = init_proc != p ? init_proc : NULL;
+		if (c->parent) {
+			c->sibling = init_proc->children;
+			init_proc->children = c;
+		}
+	}
+	parent = p->parent;
+	if (parent) /* under the tree lock: the parent cannot be reaped meanwhile */
+		signal_send(parent, SIGCHLD);
+	waitq_wake_all_locked(&proc_wq);
+	spin_unlock_irqrestore(&proc_wq.lock, f);
 	world_exit(status);
 }
 
-void proc_fault(struct regs *r, int sig, const char *what)
+void proc_reap(struct proc *p)
 {
-	struct proc *p = proc_current();
+	proc_unregister(p); /* off the list first: kill() may still look at listed ones */
+	world_join(p->main);
+	kfree(p);
+}
 
-	log_warn("pid %d (%s) killed by signal %d: %s at rip %#lx, rsp %#lx", p->pid, p->name, sig,
-		 what, r->rip, r->rsp);
-	proc_exit(sig);
+/* A process whose thread never started (fork failed late): drop it. */
+void proc_reap_unstarted(struct proc *p)
+{
+	proc_unregister(p);
+	kfree(p);
 }
 
 int proc_wait_kernel(struct proc *p)
 {
-	uint64_t f = spin_lock_irqsave(&p->child_wq.lock);
+	uint64_t f = spin_lock_irqsave(&proc_wq.lock);
 	int status;
 
 	while (!p->zombie)
-		waitq_wait(&p->child_wq, &f);
-	spin_unlock_irqrestore(&p->child_wq.lock, f);
-	world_join(p->main);
+		waitq_wait(&proc_wq, &f);
+	spin_unlock_irqrestore(&proc_wq.lock, f);
 	status = p->exit_status;
-	proc_list_remove(p);
-	kfree(p);
+	if (init_proc == p)
+		init_proc = NULL;
+	proc_reap(p);
 	return status;
 }

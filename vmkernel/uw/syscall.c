@@ -1,5 +1,6 @@
 /*
- * The Linux x86_64 system call table.  Arguments arrive in rdi, rsi, rdx, r10, r8, r9 and the
+ * The Linux x86_64 system call table, and the memory, identity, time and arch_prctl calls
+ * (file calls: sys_fd.c, sys_file.c).  Arguments arrive in rdi, rsi, rdx, r10, r8, r9 and the
  * result goes back in rax (a negative errno on failure).  Every user pointer goes through
  * copy_from_user/copy_to_user, so a bad one is -EFAULT, never a kernel fault.  A call the
  * table does not have returns -ENOSYS and is logged once per number.
@@ -21,84 +22,6 @@
 #define MAP_ANONYMOUS 0x20
 #define ARCH_SET_FS   0x1002
 #define ARCH_GET_FS   0x1003
-
-static long sys_read(long fd, long buf, long len, long a3, long a4, long a5)
-{
-	struct file *f = fd_get((int)fd);
-	long rc;
-
-	if (!f)
-		return -EBADF;
-	rc = f->ops->read ? f->ops->read(f, (void *)buf, (size_t)len) : -EINVAL;
-	file_put(f);
-	return rc;
-}
-
-static long sys_write(long fd, long buf, long len, long a3, long a4, long a5)
-{
-	struct file *f = fd_get((int)fd);
-	long rc;
-
-	if (!f)
-		return -EBADF;
-	rc = f->ops->write ? f->ops->write(f, (const void *)buf, (size_t)len) : -EINVAL;
-	file_put(f);
-	return rc;
-}
-
-struct iovec {
-	uint64_t base, len;
-};
-
-static long sys_writev(long fd, long uiov, long cnt, long a3, long a4, long a5)
-{
-	struct file *f;
-	long total = 0;
-
-	if (cnt < 0 || cnt > 1024)
-		return -EINVAL;
-	f = fd_get((int)fd);
-	if (!f)
-		return -EBADF;
-	for (long i = 0; i < cnt; i++) {
-		struct iovec v;
-		long rc;
-
-		if (copy_from_user(&v, (const struct iovec *)uiov + i, sizeof(v))) {
-			total = total ? total : -EFAULT;
-			break;
-		}
-		if (!v.len)
-			continue;
-		rc = f->ops->write ? f->ops->write(f, (const void *)v.base, v.len) : -EINVAL;
-		if (rc < 0) {
-			total = total ? total : rc;
-			break;
-		}
-		total += rc;
-		if ((uint64_t)rc < v.len)
-			break;
-	}
-	file_put(f);
-	return total;
-}
-
-static long sys_ioctl(long fd, long cmd, long arg, long a3, long a4, long a5)
-{
-	struct file *f = fd_get((int)fd);
-	long rc;
-
-	if (!f)
-		return -EBADF;
-	rc = f->ops->ioctl ? f->ops->ioctl(f, (unsigned long)cmd, (unsigned long)arg) : -ENOTTY;
-	file_put(f);
-	return rc;
-}
-
-static long sys_close(long fd, long a1, long a2, long a3, long a4, long a5)
-{
-	return fd_close((int)fd);
-}
 
 static long sys_exit(long code, long a1, long a2, long a3, long a4, long a5)
 {
@@ -227,15 +150,10 @@ static long sys_sched_yield(long a0, long a1, long a2, long a3, long a4, long a5
 	return 0;
 }
 
-SYSCALL_DEFINE(0, sys_read);
-SYSCALL_DEFINE(1, sys_write);
-SYSCALL_DEFINE(3, sys_close);
 SYSCALL_DEFINE(9, sys_mmap);
 SYSCALL_DEFINE(10, sys_mprotect);
 SYSCALL_DEFINE(11, sys_munmap);
 SYSCALL_DEFINE(12, sys_brk);
-SYSCALL_DEFINE(16, sys_ioctl);
-SYSCALL_DEFINE(20, sys_writev);
 SYSCALL_DEFINE(24, sys_sched_yield);
 SYSCALL_DEFINE(35, sys_nanosleep);
 SYSCALL_DEFINE(39, sys_getpid);

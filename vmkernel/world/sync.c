@@ -25,6 +25,24 @@ void waitq_wait(struct waitq *wq, uint64_t *flags)
 	schedule();
 	irq_restore(*flags);
 	*flags = spin_lock_irqsave(&wq->lock);
+	/* Woken by something else (a signal): leave the queue ourselves. */
+	if (me->waiting_on == wq) {
+		struct world *prev = NULL;
+
+		for (struct world *w = wq->head; w; prev = w, w = w->wq_next) {
+			if (w != me)
+				continue;
+			if (prev)
+				prev->wq_next = w->wq_next;
+			else
+				wq->head = w->wq_next;
+			if (wq->tail == w)
+				wq->tail = prev;
+			break;
+		}
+		me->waiting_on = NULL;
+		me->wq_next = NULL;
+	}
 }
 
 static struct world *waitq_pop(struct waitq *wq)

@@ -42,7 +42,7 @@ syscall_entry:
 	cld
 	movq %rsp, %rdi
 	sti
-	call syscall_dispatch
+	call syscall_entry_c
 	cli
 	jmp user_return
 

@@ -12,6 +12,7 @@
 #include <vmk/proc.h>
 #include <vmk/aspace.h>
 #include <vmk/format.h>
+#include <vmk/errno.h>
 
 struct idt_entry {
 	uint16_t off_lo, sel;
@@ -104,7 +105,8 @@ static bool trap_fixup(struct regs *r)
 }
 
 /* A user address faulted (from user mode, or from the kernel copying user memory): let the
- * address space supply the page.  True when the access can be retried. */
+ * address space supply the page.  True when the access can be retried.  Out of memory ends
+ * the process (SIGKILL, as Linux's OOM killer would), with a log line. */
 static bool trap_user_page(struct regs *r, uintptr_t addr)
 {
 	struct world *w = world_current();
@@ -115,6 +117,12 @@ static bool trap_user_page(struct regs *r, uintptr_t addr)
 	if (r->rflags & RFLAGS_IF)
 		irq_enable(); /* the fault may sleep on the address space's mutex */
 	rc = aspace_fault(w->as, addr, (unsigned)r->error);
+	if (rc == -ENOMEM) {
+		irq_enable();
+		log_warn("pid %d (%s): out of memory at %#lx, killed", w->proc->pid, w->proc->name,
+			 addr);
+		proc_exit(SIGKILL);
+	}
 	irq_disable();
 	return rc == 0;
 }
@@ -153,7 +161,10 @@ static void trap_exception(struct regs *r)
 		else
 			ksnprintf(what, sizeof(what), "%s", name);
 		irq_enable();
-		proc_fault(r, user_signal((unsigned)r->vector), what);
+		proc_fault(r, user_signal((unsigned)r->vector),
+			   r->vector == VEC_PF ? read_cr2() : r->rip, what);
+		irq_disable();
+		return;
 	}
 	if ((r->vector == VEC_PF || r->vector == VEC_GP) && trap_fixup(r))
 		return;
@@ -197,4 +208,9 @@ void trap_dispatch(struct regs *r)
 	c->in_irq--;
 	/* Preempt only a context that had interrupts on: it holds no spinlock (vmk/world.h). */
 	sched_irq_exit(r->rflags & (1ul << 9));
+	if (r->cs & 3) {
+		irq_enable();
+		signal_deliver(r);
+		irq_disable();
+	}
 }

@@ -15,20 +15,37 @@
 #include <arch/trap.h>
 
 #define PROC_NAME_MAX 16
+#define PROC_MAX      512 /* live processes (Keel runs as one user: root) */
+
+/* A signal's disposition (the kernel's struct sigaction). */
+struct ksigaction {
+	uint64_t handler; /* 0 SIG_DFL, 1 SIG_IGN, else the handler's address */
+	uint64_t flags;	  /* SA_* */
+	uint64_t restorer;
+	uint64_t mask;
+};
 
 struct proc {
-	int pid;
+	int pid, pgid, sid;
 	char name[PROC_NAME_MAX];
-	struct proc *parent;
-	struct proc *children, *sibling; /* guarded by the process-tree lock */
+	/* Under the process-tree lock (proc_wq's): */
+	struct proc *parent; /* NULL for what the kernel started */
+	struct proc *children, *sibling;
+	int exit_status; /* wait4 encoding: code << 8, or the signal number */
+	bool zombie;
+	bool vfork_done; /* a CLONE_VFORK child has exec'd or exited */
 	struct aspace *as;
 	struct world *main;
 	struct fdtable fds;
-	struct vnode *cwd; /* referenced; NULL = the root (under the VFS mutex) */
-	int exit_status;   /* wait4 encoding: code << 8, or the signal number */
-	bool zombie;
-	struct waitq child_wq; /* the parent waits here for children to change */
+	struct vnode *cwd;     /* referenced; NULL = the root (under the VFS mutex) */
 	struct proc *all_next; /* the list of all processes (proc_foreach) */
+	/* Signals, under sig_lock (one thread per process so far: the mask is the process's). */
+	struct spinlock sig_lock;
+	uint64_t sig_pending, sig_blocked;
+	uint64_t sig_addr;	 /* fault address for a pending SIGSEGV/SIGBUS */
+	uint64_t sig_saved_mask; /* rt_sigsuspend: the mask to restore after a handler */
+	bool sig_restore;
+	struct ksigaction sigact[64];
 };
 
 /* Per-thread user state, kept in the world. */
@@ -44,10 +61,28 @@ int proc_spawn(const char *name, const void *image, size_t size, char *const arg
 	       char *const envp[], struct proc **out);
 /* Wait for p (spawned by the kernel) to exit and reap it; returns its wait status. */
 int proc_wait_kernel(struct proc *p);
+/* The process-tree lock and the queue every wait4 sleeps on. */
+extern struct waitq proc_wq;
+/* Find a live process by pid (under proc_wq's lock). */
+struct proc *proc_find_locked(int pid);
+/* May another process be made?  False (and logged once) at PROC_MAX. */
+bool proc_may_fork(void);
+/* Give a new process (made by fork) its pid and put it on the process list. */
+void proc_register(struct proc *p);
+/* Free a zombie (waits for its main world to be off the CPU). */
+void proc_reap(struct proc *p);
+/* Free a process whose thread never started. */
+void proc_reap_unstarted(struct proc *p);
+/* Start a world for p that enters user mode with frame (copied). */
+int proc_start_thread(struct proc *p, struct uthread *ut, const struct regs *frame);
 /* End the calling process with a wait status (exit code << 8, or a signal number). */
 void proc_exit(int status) __attribute__((noreturn));
-/* A fault in user mode: log it and end the process with `sig`. */
-void proc_fault(struct regs *r, int sig, const char *what) __attribute__((noreturn));
+/* A fault in user mode: the process gets `sig` (a handler may catch it; if it cannot, the
+ * process ends with a log line saying what happened). */
+void proc_fault(struct regs *r, int sig, uint64_t addr, const char *what);
+/* On the way back to user mode: run the default action or set up the handler frame of the
+ * first deliverable pending signal.  r is the frame about to be restored. */
+void signal_deliver(struct regs *r);
 struct proc *proc_current(void);
 /* Call fn for every process, under a spinlock: fn must not block or take mutexes. */
 void proc_foreach(void (*fn)(struct proc *p, void *arg), void *arg);

@@ -14,9 +14,11 @@ struct boot_info;
 /* Make the root ramfs and unpack the initrd module into it, if there is one.  Bad archives
  * are logged and what was unpacked before the damage stays.  0 or -errno (no memory). */
 int rootfs_init(const struct boot_info *bi);
-/* Read a whole regular file (for exec) into a kmalloc'ed buffer (kfree it).  At most max
- * bytes (-EFBIG beyond).  0 or -errno (-ENOENT, -EACCES, -EISDIR, ...). */
-int rootfs_read_file(const char *path, size_t max, void **buf, size_t *size);
+/* Read a whole regular file (for exec) into a kmalloc'ed buffer (kfree it), a relative path
+ * starting at p's cwd (p NULL: the root).  At most max bytes (-EFBIG beyond).  0 or -errno
+ * (-ENOENT, -EACCES, -EISDIR, ...). */
+struct proc;
+int rootfs_read_file(struct proc *p, const char *path, size_t max, void **buf, size_t *size);
 
 /* The VFS mutex: held around every VFS call (vmk/vfs.h), never across a user copy. */
 void kvfs_lock(void);

@@ -9,8 +9,8 @@
 #include <stdint.h>
 #include <stdbool.h>
 
-#define SIGHUP  1
-#define SIGINT  2
+#define SIGHUP	1
+#define SIGINT	2
 #define SIGQUIT 3
 #define SIGABRT 6
 #define SIGUSR1 10
@@ -21,7 +21,7 @@
 #define SIGCHLD 17
 #define SIGCONT 18
 #define SIGSTOP 19
-#define NSIG    64
+#define NSIG	64
 
 struct proc;
 

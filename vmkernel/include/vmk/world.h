@@ -58,6 +58,7 @@ struct world {
 	struct aspace *as;	  /* user address space, NULL for kernel-only worlds */
 	struct proc *proc;	  /* the userworld it is a thread of, or NULL */
 	struct uthread *ut;	  /* its user-mode state (FPU, TLS base), or NULL */
+	struct regs *uregs;	  /* the user frame of the system call in progress */
 };
 
 struct world_attr {
@@ -107,7 +108,8 @@ void schedule(void);		  /* pick and switch; the caller set its own state first *
 void waitq_init(struct waitq *wq);
 /* Block on wq.  The caller holds wq->lock (spin_lock_irqsave, flags in *flags), which also
  * guards the condition it waits for; the lock is dropped while blocked and held again on
- * return.  Wakeups can be spurious: re-check the condition in a loop. */
+ * return.  Wakeups can be spurious (world_wake from a signal leaves the queue too): re-check
+ * the condition in a loop. */
 void waitq_wait(struct waitq *wq, uint64_t *flags);
 /* Wake one / all waiters; the _locked forms are for callers holding wq->lock.  Any context.
  * Return how many were woken. */

@@ -1,0 +1,233 @@
+/*
+ * proctest: processes and signals as a program sees them, run as init under Keel
+ * (tests/qemu/procs.sh).  Prints "proctest: PASS name" / "proctest: FAIL name: why" and a
+ * closing "proctest: done, N failed".  With the argument "forkbomb" or "oom" it instead
+ * misbehaves on purpose and reports how the kernel refused it.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <sys/syscall.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+static int failures;
+static volatile sig_atomic_t got_usr1, got_chld;
+static sigjmp_buf segv_jump;
+static volatile uintptr_t bad_addr = 24;
+
+static void check(int ok, const char *name, const char *why)
+{
+	printf("proctest: %s %s%s%s\n", ok ? "PASS" : "FAIL", name, ok ? "" : ": ", ok ? "" : why);
+	fflush(stdout);
+	failures += !ok;
+}
+
+static void on_usr1(int sig)
+{
+	got_usr1 = sig;
+}
+
+static void on_chld(int sig)
+{
+	(void)sig;
+	got_chld++;
+}
+
+static void on_segv(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	if (sig == SIGSEGV && (uintptr_t)si->si_addr == bad_addr)
+		siglongjmp(segv_jump, 1);
+	_exit(99);
+}
+
+static void test_fork_wait(void)
+{
+	int status = -1, n = 0;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(42);
+	check(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+		      WEXITSTATUS(status) == 42,
+	      "fork-wait-status", "child exit status not seen");
+	check(waitpid(-1, &status, WNOHANG) == -1 && errno == ECHILD, "wait-no-children",
+	      "expected ECHILD");
+
+	/* Memory is copied, not shared. */
+	static int shared = 1;
+	pid = fork();
+	if (pid == 0) {
+		shared = 2;
+		_exit(shared);
+	}
+	waitpid(pid, &status, 0);
+	check(shared == 1 && WEXITSTATUS(status) == 2, "fork-copies-memory", "memory shared");
+
+	for (int i = 0; i < 200; i++) {
+		pid = fork();
+		if (pid == 0)
+			_exit(i & 0x7f);
+		if (pid > 0 && waitpid(pid, &status, 0) == pid && WEXITSTATUS(status) == (i & 0x7f))
+			n++;
+	}
+	check(n == 200, "fork-200-cycles", "a cycle failed");
+}
+
+static void test_exec(void)
+{
+	int status = -1;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		char *argv[] = {"hello", "from-exec", NULL};
+		execve("/usr/bin/hello", argv, environ);
+		_exit(127);
+	}
+	waitpid(pid, &status, 0);
+	check(WIFEXITED(status) && WEXITSTATUS(status) == 0, "fork-execve", "hello failed");
+
+	pid = vfork();
+	if (pid == 0) {
+		execl("/bin/busybox", "true", (char *)NULL);
+		_exit(127);
+	}
+	waitpid(pid, &status, 0);
+	check(WIFEXITED(status) && WEXITSTATUS(status) == 0, "vfork-exec-busybox", "true failed");
+
+	char *sargv[] = {"false", NULL};
+	check(posix_spawn(&pid, "/bin/busybox", NULL, NULL, sargv, environ) == 0 &&
+		      waitpid(pid, &status, 0) == pid && WEXITSTATUS(status) == 1,
+	      "posix-spawn", "busybox false did not exit 1");
+
+	check(execl("/nonexistent", "x", (char *)NULL) == -1 && errno == ENOENT, "execve-enoent",
+	      "expected ENOENT");
+	check(syscall(59, (void *)8, NULL, NULL) == -1 && errno == EFAULT, "execve-efault",
+	      "expected EFAULT");
+}
+
+static void test_signals(void)
+{
+	struct sigaction sa = {0};
+	sigset_t set, old;
+	int status = -1;
+	pid_t pid;
+
+	sa.sa_handler = on_usr1;
+	sigaction(SIGUSR1, &sa, NULL);
+	kill(getpid(), SIGUSR1);
+	check(got_usr1 == SIGUSR1, "signal-handler", "SIGUSR1 handler did not run");
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	got_usr1 = 0;
+	sigprocmask(SIG_BLOCK, &set, &old);
+	kill(getpid(), SIGUSR1);
+	sigset_t pend;
+	sigpending(&pend);
+	check(!got_usr1 && sigismember(&pend, SIGUSR1), "signal-blocked-pending",
+	      "a blocked signal was delivered");
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	check(got_usr1 == SIGUSR1, "signal-unblocked-delivered", "not delivered after unblock");
+
+	sa.sa_handler = on_chld;
+	sigaction(SIGCHLD, &sa, NULL);
+	pid = fork();
+	if (pid == 0)
+		_exit(0);
+	waitpid(pid, &status, 0);
+	check(got_chld >= 1, "sigchld", "no SIGCHLD");
+
+	pid = fork();
+	if (pid == 0) {
+		for (;;)
+			pause();
+	}
+	kill(pid, SIGTERM);
+	waitpid(pid, &status, 0);
+	check(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM, "kill-sigterm",
+	      "child not ended by SIGTERM");
+
+	pid = fork();
+	if (pid == 0) {
+		*(volatile int *)bad_addr = 1;
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	check(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV, "child-segv-status",
+	      "parent did not see SIGSEGV");
+
+	struct sigaction ss = {0};
+	ss.sa_sigaction = on_segv;
+	ss.sa_flags = SA_SIGINFO;
+	sigaction(SIGSEGV, &ss, NULL);
+	if (!sigsetjmp(segv_jump, 1)) {
+		*(volatile int *)bad_addr = 1;
+		check(0, "segv-handler-recovers", "the fault did not raise SIGSEGV");
+	} else {
+		check(1, "segv-handler-recovers", "");
+	}
+	check(kill(999999, 0) == -1 && errno == ESRCH, "kill-esrch", "expected ESRCH");
+}
+
+static void forkbomb(void)
+{
+	int made = 0, err = 0;
+
+	for (int i = 0; i < 100000; i++) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			pause();
+			_exit(0);
+		}
+		if (pid < 0) {
+			err = errno;
+			break;
+		}
+		made++;
+	}
+	printf("proctest: forkbomb refused after %d processes, errno %d\n", made, err);
+	kill(0, SIGKILL); /* takes us too; the kernel reaps them all */
+}
+
+static void oom(void)
+{
+	size_t total = 0;
+
+	for (;;) {
+		char *p = mmap(NULL, 16 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			       -1, 0);
+		if (p == MAP_FAILED)
+			break;
+		for (size_t i = 0; i < (16 << 20); i += 4096)
+			p[i] = 1;
+		total += 16 << 20;
+	}
+	printf("proctest: oom mmap refused after %zu MiB\n", total >> 20);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "forkbomb")) {
+		forkbomb();
+		return 0;
+	}
+	if (argc > 1 && !strcmp(argv[1], "oom")) {
+		oom();
+		return 0;
+	}
+	test_fork_wait();
+	test_exec();
+	test_signals();
+	printf("proctest: done, %d failed\n", failures);
+	return failures != 0;
+}

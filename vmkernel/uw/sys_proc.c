@@ -1,0 +1,370 @@
+/*
+ * Process system calls: fork, vfork, clone (without threads so far), execve, wait4, the
+ * session and group ids, and reboot; plus the C side of the SYSCALL entry.
+ */
+#define LOG_TAG "proc"
+#include <vmk/proc.h>
+#include <vmk/signal.h>
+#include <vmk/syscall.h>
+#include <vmk/rootfs.h>
+#include <vmk/power.h>
+#include <vmk/mm.h>
+#include <vmk/errno.h>
+#include <vmk/log.h>
+#include <arch/cpu.h>
+#include <string.h>
+
+#define CLONE_VM	     0x00000100
+#define CLONE_VFORK	     0x00004000
+#define CLONE_THREAD	     0x00010000
+#define CLONE_SETTLS	     0x00080000
+#define CLONE_PARENT_SETTID  0x00100000
+#define CLONE_CHILD_CLEARTID 0x00200000
+#define CLONE_CHILD_SETTID   0x01000000
+#define WNOHANG		     1
+#define ARGV_MAX	     1024
+#define ARGS_BYTES_MAX	     (128 * 1024)
+
+void proc_set_name(struct proc *p, const char *path);
+
+/* Called by syscall.S with the user frame: dispatch, then deliver signals on the way out. */
+void syscall_entry_c(struct regs *r)
+{
+	world_current()->uregs = r;
+	syscall_dispatch(r);
+	signal_deliver(r);
+}
+
+static long do_fork(unsigned long flags, uint64_t newsp, uint64_t ptid, uint64_t ctid, uint64_t tls)
+{
+	struct world *w = world_current();
+	struct proc *parent = w->proc, *c = kzalloc(sizeof(*c));
+	struct uthread *ut = kzalloc(sizeof(*ut));
+	struct regs frame = *w->uregs;
+	uint64_t f;
+	int rc = -ENOMEM, pid;
+
+	if (flags & CLONE_THREAD) {
+		kfree(c);
+		kfree(ut);
+		return -ENOSYS; /* threads are not supported yet */
+	}
+	if (!proc_may_fork()) {
+		kfree(c);
+		kfree(ut);
+		return -EAGAIN;
+	}
+	if (!c || !ut || !(c->as = aspace_clone(parent->as)))
+		goto fail;
+	fdtable_copy(&c->fds, &parent->fds);
+	kvfs_lock();
+	c->cwd = vnode_get(parent->cwd);
+	kvfs_unlock();
+	memcpy(c->name, parent->name, sizeof(c->name));
+	c->pgid = parent->pgid;
+	c->sid = parent->sid;
+	c->sig_lock = (struct spinlock)SPINLOCK_INIT;
+	c->sig_blocked = parent->sig_blocked;
+	memcpy(c->sigact, parent->sigact, sizeof(c->sigact));
+	ut->fs_base = flags & CLONE_SETTLS ? tls : w->ut->fs_base;
+	fpu_save(&ut->fpu); /* the parent's live FPU state */
+	frame.rax = 0;
+	if (newsp)
+		frame.rsp = newsp;
+
+	proc_register(c);
+	pid = c->pid;
+	if (flags & CLONE_CHILD_SETTID)
+		aspace_fill(c->as, ctid, &pid, sizeof(pid));
+	if (flags & CLONE_CHILD_CLEARTID)
+		ut->clear_tid = ctid;
+	f = spin_lock_irqsave(&proc_wq.lock);
+	c->parent = parent;
+	c->sibling = parent->children;
+	parent->children = c;
+	spin_unlock_irqrestore(&proc_wq.lock, f);
+	if ((flags & CLONE_PARENT_SETTID) && copy_to_user((void *)ptid, &pid, sizeof(pid)))
+		log_warn("pid %d: bad parent tid pointer in clone", parent->pid);
+
+	rc = proc_start_thread(c, ut, &frame);
+	if (rc) {
+		/* Undo: nothing ran in the child. */
+		f = spin_lock_irqsave(&proc_wq.lock);
+		for (struct proc **pp = &parent->children; *pp; pp = &(*pp)->sibling)
+			if (*pp == c) {
+				*pp = c->sibling;
+				break;
+			}
+		spin_unlock_irqrestore(&proc_wq.lock, f);
+		fdtable_close_all(&c->fds);
+		kvfs_lock();
+		vnode_put(c->cwd);
+		kvfs_unlock();
+		aspace_put(c->as);
+		c->main = NULL;
+		proc_reap_unstarted(c);
+		kfree(ut);
+		return rc;
+	}
+	if (flags & CLONE_VFORK) {
+		f = spin_lock_irqsave(&proc_wq.lock);
+		while (!c->vfork_done)
+			waitq_wait(&proc_wq, &f);
+		spin_unlock_irqrestore(&proc_wq.lock, f);
+	}
+	return pid;
+fail:
+	if (c && c->as)
+		aspace_put(c->as);
+	kfree(c);
+	kfree(ut);
+	return rc;
+}
+
+static long sys_fork(long a0, long a1, long a2, long a3, long a4, long a5)
+{
+	return do_fork(0, 0, 0, 0, 0);
+}
+SYSCALL_DEFINE(57, sys_fork);
+
+static long sys_vfork(long a0, long a1, long a2, long a3, long a4, long a5)
+{
+	return do_fork(CLONE_VFORK, 0, 0, 0, 0);
+}
+SYSCALL_DEFINE(58, sys_vfork);
+
+static long sys_clone(long flags, long newsp, long ptid, long ctid, long tls, long a5)
+{
+	return do_fork((unsigned long)flags, (uint64_t)newsp, (uint64_t)ptid, (uint64_t)ctid,
+		       (uint64_t)tls);
+}
+SYSCALL_DEFINE(56, sys_clone);
+
+/* Copy a NULL-terminated user array of strings into one kernel block: the pointer array
+ * (kernel addresses) followed by the strings.  -E2BIG past the limits. */
+static long copy_strings(const char *const *uv, char ***out, size_t *budget)
+{
+	size_t n = 0, off;
+	char **v;
+	char *s;
+
+	for (;; n++) {
+		uint64_t p;
+
+		if (n == ARGV_MAX)
+			return -E2BIG;
+		if (!uv)
+			break;
+		if (copy_from_user(&p, uv + n, 8))
+			return -EFAULT;
+		if (!p)
+			break;
+	}
+	off = (n + 1) * sizeof(char *);
+	v = kmalloc(off + *budget);
+	if (!v)
+		return -ENOMEM;
+	s = (char *)v + off;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t p;
+		long len;
+
+		if (copy_from_user(&p, uv + i, 8)) {
+			kfree(v);
+			return -EFAULT;
+		}
+		len = strncpy_from_user(s, (const char *)p, *budget);
+		if (len < 0) {
+			kfree(v);
+			return len == -ENAMETOOLONG ? -E2BIG : len;
+		}
+		v[i] = s;
+		s += len + 1;
+		*budget -= (size_t)len + 1;
+	}
+	v[n] = NULL;
+	*out = v;
+	return 0;
+}
+
+static long sys_execve(long upath, long uargv, long uenvp, long a3, long a4, long a5)
+{
+	struct world *w = world_current();
+	struct proc *p = w->proc;
+	size_t budget = ARGS_BYTES_MAX, size;
+	char *path = kmalloc(4096), **argv = NULL, **envp = NULL;
+	struct aspace *as, *old;
+	struct regs frame;
+	void *image = NULL;
+	long rc;
+	uint64_t f;
+
+	if (!path)
+		return -ENOMEM;
+	rc = strncpy_from_user(path, (const char *)upath, 4096);
+	if (rc >= 0)
+		rc = copy_strings((const char *const *)uargv, &argv, &budget);
+	if (!rc)
+		rc = copy_strings((const char *const *)uenvp, &envp, &budget);
+	if (!rc)
+		rc = rootfs_read_file(p, path, 64 << 20, &image, &size);
+	if (!rc)
+		rc = exec_load(image, size, argv, envp, &as, &frame);
+	kfree(image);
+	kfree(argv);
+	kfree(envp);
+	if (rc) {
+		kfree(path);
+		return rc;
+	}
+	/* Past the point of no return: the old image goes. */
+	irq_disable();
+	old = w->as;
+	w->as = p->as = as;
+	aspace_activate(as);
+	w->ut->fs_base = 0;
+	wrmsr(MSR_FS_BASE, 0);
+	fpu_init_state(&w->ut->fpu);
+	fpu_restore(&w->ut->fpu);
+	irq_enable();
+	aspace_put(old);
+	fdtable_close_cloexec(&p->fds);
+	for (int i = 0; i < 64; i++)
+		if (p->sigact[i].handler > 1) /* caught signals go back to their default */
+			memset(&p->sigact[i], 0, sizeof(p->sigact[i]));
+	proc_set_name(p, path);
+	kfree(path);
+	*w->uregs = frame;
+	f = spin_lock_irqsave(&proc_wq.lock);
+	p->vfork_done = true;
+	waitq_wake_all_locked(&proc_wq);
+	spin_unlock_irqrestore(&proc_wq.lock, f);
+	return 0;
+}
+SYSCALL_DEFINE(59, sys_execve);
+
+static bool wait_match(struct proc *me, struct proc *c, long pid)
+{
+	if (pid > 0)
+		return c->pid == pid;
+	if (pid == -1)
+		return true;
+	return c->pgid == (pid == 0 ? me->pgid : -pid);
+}
+
+static long sys_wait4(long pid, long ustatus, long options, long urusage, long a4, long a5)
+{
+	struct proc *me = proc_current(), *found;
+	uint64_t f;
+	int status, cpid;
+	bool any;
+
+	if (options & ~(WNOHANG | 0x2 /* WUNTRACED */ | 0x8 /* WCONTINUED */ | 0x40000000))
+		return -EINVAL;
+	f = spin_lock_irqsave(&proc_wq.lock);
+	for (;;) {
+		any = false;
+		found = NULL;
+		for (struct proc **pp = &me->children; *pp; pp = &(*pp)->sibling) {
+			if (!wait_match(me, *pp, pid))
+				continue;
+			any = true;
+			if ((*pp)->zombie) {
+				found = *pp;
+				*pp = found->sibling;
+				break;
+			}
+		}
+		if (found || !any || (options & WNOHANG) || signal_pending())
+			break;
+		waitq_wait(&proc_wq, &f);
+	}
+	spin_unlock_irqrestore(&proc_wq.lock, f);
+	if (!found)
+		return !any ? -ECHILD : (options & WNOHANG) ? 0 : -EINTR;
+	status = found->exit_status;
+	cpid = found->pid;
+	proc_reap(found);
+	if (urusage) {
+		uint8_t zero[144] = {0};
+
+		if (copy_to_user((void *)urusage, zero, sizeof(zero)))
+			return -EFAULT;
+	}
+	if (ustatus && copy_to_user((void *)ustatus, &status, sizeof(status)))
+		return -EFAULT;
+	return cpid;
+}
+SYSCALL_DEFINE(61, sys_wait4);
+
+static long sys_setpgid(long pid, long pgid, long a2, long a3, long a4, long a5)
+{
+	struct proc *me = proc_current();
+
+	if (pgid < 0)
+		return -EINVAL;
+	if (pid && pid != me->pid)
+		return -ESRCH; /* only for oneself so far */
+	me->pgid = pgid ? (int)pgid : me->pid;
+	return 0;
+}
+SYSCALL_DEFINE(109, sys_setpgid);
+
+static long sys_getpgid(long pid, long a1, long a2, long a3, long a4, long a5)
+{
+	struct proc *me = proc_current();
+
+	return pid && pid != me->pid ? -ESRCH : me->pgid;
+}
+SYSCALL_DEFINE(121, sys_getpgid);
+
+static long sys_getpgrp(long a0, long a1, long a2, long a3, long a4, long a5)
+{
+	return proc_current()->pgid;
+}
+SYSCALL_DEFINE(111, sys_getpgrp);
+
+static long sys_setsid(long a0, long a1, long a2, long a3, long a4, long a5)
+{
+	struct proc *me = proc_current();
+
+	if (me->pgid == me->pid)
+		return -EPERM; /* already a group leader */
+	me->sid = me->pgid = me->pid;
+	return me->sid;
+}
+SYSCALL_DEFINE(112, sys_setsid);
+
+static long sys_getsid(long pid, long a1, long a2, long a3, long a4, long a5)
+{
+	struct proc *me = proc_current();
+
+	return pid && pid != me->pid ? -ESRCH : me->sid;
+}
+SYSCALL_DEFINE(124, sys_getsid);
+
+/* reboot(2): magic numbers, then the command (power off, restart, halt). */
+static long sys_reboot(long magic1, long magic2, long cmd, long arg, long a4, long a5)
+{
+	if ((uint32_t)magic1 != 0xfee1dead ||
+	    ((uint32_t)magic2 != 672274793 && (uint32_t)magic2 != 85072278 &&
+	     (uint32_t)magic2 != 369367448 && (uint32_t)magic2 != 537993216))
+		return -EINVAL;
+	switch ((uint32_t)cmd) {
+	case 0x4321fedc: /* POWER_OFF */
+	case 0xcdef0123: /* HALT */
+		log_info("pid %d (%s) asked for power-off", proc_current()->pid,
+			 proc_current()->name);
+		power_off();
+	case 0x01234567: /* RESTART */
+		log_info("pid %d (%s) asked for a restart", proc_current()->pid,
+			 proc_current()->name);
+		power_reset();
+	case 0x89abcdef: /* CAD_ON */
+	case 0:		 /* CAD_OFF */
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+SYSCALL_DEFINE(169, sys_reboot);
