@@ -25,6 +25,7 @@ include iso/iso.mk
 include tests/unit/unit.mk
 include tests/qemu/qemu.mk
 include userworld/userworld.mk
+include tests/bench/bench.mk
 
 QEMU      := qemu-system-x86_64
 QEMU_ARGS := -accel tcg -cpu max -smp 2 -m 2048 -no-reboot

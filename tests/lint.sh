@@ -12,3 +12,9 @@ if [ -n "$bad" ]; then
 else
 	echo "PASS: clang-format ($(echo "$files" | wc -l) files)"
 fi
+# docs/syscalls.md is generated from the source: it must be current.
+if scripts/list-syscalls.sh | cmp -s - docs/syscalls.md; then
+	echo "PASS: docs/syscalls.md matches the source"
+else
+	echo "FAIL: docs/syscalls.md: out of date (run: scripts/list-syscalls.sh > docs/syscalls.md)"
+fi

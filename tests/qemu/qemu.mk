@@ -14,8 +14,6 @@ $(BUILD)/test/%.iso: $(KERNEL) iso/grub.cfg.in iso/iso.mk tests/qemu/qemu.mk
 	@mkdir -p $(@D)
 	$(call keel_iso,$@,$(TEST_CMDLINE_$*),0)
 
-test-isos: $(ISO) $(TEST_ISOS)
-.PHONY: test-isos
 
 # Userworld test programs: every tests/userworld/<prog>/*.c is built with musl into the test
 # overlay as /usr/bin/<prog> and layered into one test initrd (the way a user customizes an
@@ -61,5 +59,6 @@ $(BUILD)/results/qemu-%.log: tests/qemu/%.sh tests/qemu/lib.sh $(ISO) $(TEST_ISO
 	@mv $@.tmp $@
 
 qemu-results: $(QEMU_RESULTS)
-.PHONY: qemu-results
+test-isos: $(ISO) $(TEST_ISOS)
+.PHONY: qemu-results test-isos
 

@@ -48,7 +48,7 @@ fi
 
 # crash CASE SIGNAL WHAT: the process ends with SIGNAL, the log says why.
 crash() {
-	expect "uw-$1" "$T/uw-$1.iso" "pid 1 \(/usr/bin/uwtest\) killed by signal $2: $3" \
+	expect "uw-$1" "$T/uw-$1.iso" "pid 1 \(uwtest\) killed by signal $2: $3" \
 		"vmkernel: /usr/bin/uwtest ended by signal $2$"
 }
 crash segv 11 'page fault at 0x10 '

@@ -2,6 +2,9 @@
 #define LOG_TAG "rootfs"
 #include <vmk/rootfs.h>
 #include <vmk/ramfs.h>
+#include <vmk/devfs.h>
+#include <vmk/procfs.h>
+#include <vmk/rtc.h>
 #include <vmk/cpio.h>
 #include <vmk/bootinfo.h>
 #include <vmk/world.h>
@@ -10,10 +13,12 @@
 #include <vmk/time.h>
 #include <vmk/log.h>
 #include <vmk/errno.h>
+#include <vmk/format.h>
 #include <string.h>
 
 static struct mutex vfs_lock = MUTEX_INIT;
 static struct mount root_mount;
+static struct mount dev_mount, proc_mount, tmp_mount; /* live as long as the kernel */
 static const struct vfs_cred root_cred = {0, 0, NULL, 0};
 
 static void *env_alloc(size_t size, void *ctx)
@@ -38,9 +43,10 @@ static void env_free_page(void *page, void *ctx)
 	frame_free(virt_to_phys(page), 1);
 }
 
+/* Wall clock: the RTC read once at boot, carried on by the TSC. */
 static int64_t env_now(void *ctx)
 {
-	return (int64_t)time_ns();
+	return rtc_boot_epoch_ns() + (int64_t)time_ns();
 }
 
 static const struct vfs_env kenv = {
@@ -85,14 +91,17 @@ struct vfs_ctx kvfs_ctx(struct proc *p)
 	return c;
 }
 
-int rootfs_init(const struct boot_info *bi)
-{
-	struct ramfs_params p = {.env = kenv, .root_mode = 0755};
-	struct cpio_result res;
-	int rc = ramfs_new(&root_mount, &p);
+/* st_dev of the kernel's own file systems (anonymous devices, as Linux numbers them 0:N). */
+#define DEV_ROOT VFS_MKDEV(0, 1)
+#define DEV_PROC VFS_MKDEV(0, 2)
+#define DEV_DEV	 VFS_MKDEV(0, 3)
+#define DEV_TMP	 VFS_MKDEV(0, 4)
 
-	if (rc)
-		return rc;
+static void unpack_initrd(const struct boot_info *bi)
+{
+	struct cpio_result res;
+	int rc;
+
 	for (unsigned i = 0; i < bi->nmods; i++) {
 		const struct boot_module *m = &bi->mods[i];
 
@@ -108,9 +117,80 @@ int rootfs_init(const struct boot_info *bi)
 		else
 			log_info("initrd: %u entries, %lu KiB", res.entries,
 				 (m->end - m->start) >> 10);
-		return 0;
+		return;
 	}
 	log_info("no initrd: the root file system is empty");
+}
+
+/*
+ * Attach m (made by its file system) on the directory path, made with mode when the initrd
+ * has none.  On failure m is destroyed.  Logs the outcome.
+ */
+static void mount_at(struct mount *m, const char *path, uint32_t mode, const char *type,
+		     const char *what)
+{
+	struct vfs_ctx ctx = root_ctx();
+	struct vnode *dir = NULL;
+	int rc;
+
+	mutex_lock(&vfs_lock);
+	rc = vfs_walk(&ctx, NULL, path, VFS_WALK_DIRECTORY, &dir);
+	if (rc == -ENOENT) {
+		rc = vfs_mkdir(&ctx, NULL, path, mode);
+		if (!rc)
+			rc = vfs_walk(&ctx, NULL, path, VFS_WALK_DIRECTORY, &dir);
+	}
+	if (!rc)
+		rc = vfs_mount_attach(m, dir, 0);
+	vnode_put(dir);
+	if (rc)
+		vfs_umount(m);
+	mutex_unlock(&vfs_lock);
+	if (rc) {
+		log_err("cannot mount %s on %s (error %d)", type, path, rc);
+		return;
+	}
+	procfs_note_mount(type, path, type, "rw");
+	log_info("mounted %s on %s%s", type, path, what);
+}
+
+int rootfs_init(const struct boot_info *bi)
+{
+	struct ramfs_params p = {.env = kenv, .root_mode = 0755, .dev = DEV_ROOT};
+	struct frame_stats fst;
+	int rc = ramfs_new(&root_mount, &p);
+	char what[48];
+
+	if (rc)
+		return rc;
+	procfs_note_mount("rootfs", "/", "rootfs", "rw");
+	unpack_initrd(bi);
+
+	mutex_lock(&vfs_lock);
+	rc = devfs_new(&dev_mount, &kenv, DEV_DEV);
+	mutex_unlock(&vfs_lock);
+	if (rc)
+		log_err("no memory for /dev");
+	else
+		mount_at(&dev_mount, "/dev", 0755, "devtmpfs", "");
+
+	if (procfs_new(&proc_mount, &kenv, DEV_PROC))
+		log_err("no memory for /proc");
+	else
+		mount_at(&proc_mount, "/proc", 0555, "proc", "");
+
+	frame_get_stats(&fst);
+	p = (struct ramfs_params){
+		.env = kenv,
+		.max_bytes = fst.usable * PAGE_SIZE / 4,
+		.dev = DEV_TMP,
+		.root_mode = 01777,
+	};
+	ksnprintf(what, sizeof(what), " (size %lu KiB)", p.max_bytes >> 10);
+	if (ramfs_new(&tmp_mount, &p))
+		log_err("no memory for /tmp");
+	else
+		mount_at(&tmp_mount, "/tmp", 01777, "tmpfs", what);
 	return 0;
 }
 

@@ -31,23 +31,42 @@ struct chr_open {
 
 #define CHUNK 256
 
+/* Reads need a file opened for reading, writes one opened for writing (-EBADF). */
+static bool can_read(const struct file *f)
+{
+	return (f->flags & O_ACCMODE) != O_WRONLY;
+}
+
+static bool can_write(const struct file *f)
+{
+	return (f->flags & O_ACCMODE) != O_RDONLY;
+}
+
 static long null_read(struct file *f, void *ubuf, size_t len)
 {
+	if (!can_read(f))
+		return -EBADF;
 	return 0;
 }
 
 static long null_write(struct file *f, const void *ubuf, size_t len)
 {
+	if (!can_write(f))
+		return -EBADF;
 	return (long)len;
 }
 
 static long null_pread(struct file *f, void *ubuf, size_t len, uint64_t off)
 {
+	if (!can_read(f))
+		return -EBADF;
 	return 0;
 }
 
 static long null_pwrite(struct file *f, const void *ubuf, size_t len, uint64_t off)
 {
+	if (!can_write(f))
+		return -EBADF;
 	return (long)len;
 }
 
@@ -83,22 +102,30 @@ static long fill_user(void *ubuf, size_t len, bool rnd)
 
 static long zero_read(struct file *f, void *ubuf, size_t len)
 {
+	if (!can_read(f))
+		return -EBADF;
 	return fill_user(ubuf, len, false);
 }
 
 static long zero_pread(struct file *f, void *ubuf, size_t len, uint64_t off)
 {
+	if (!can_read(f))
+		return -EBADF;
 	return fill_user(ubuf, len, false);
 }
 
 static long random_read(struct file *f, void *ubuf, size_t len)
 {
+	if (!can_read(f))
+		return -EBADF;
 	return fill_user(ubuf, len, true);
 }
 
 /* Writing to /dev/random or /dev/urandom stirs the data in, as on Linux (no credit). */
 static long random_write(struct file *f, const void *ubuf, size_t len)
 {
+	if (!can_write(f))
+		return -EBADF;
 	uint8_t b[CHUNK];
 	size_t done = 0;
 
@@ -118,6 +145,8 @@ static long con_read(struct file *f, void *ubuf, size_t len)
 {
 	struct file *c = ((struct chr_open *)f->priv)->console;
 
+	if (!can_read(f))
+		return -EBADF;
 	return c->ops->read ? c->ops->read(c, ubuf, len) : 0;
 }
 
@@ -125,6 +154,8 @@ static long con_write(struct file *f, const void *ubuf, size_t len)
 {
 	struct file *c = ((struct chr_open *)f->priv)->console;
 
+	if (!can_write(f))
+		return -EBADF;
 	return c->ops->write ? c->ops->write(c, ubuf, len) : -EINVAL;
 }
 
@@ -176,9 +207,9 @@ static const struct file_ops con_ops = {
 };
 
 static const struct chardev devs[] = {
-	{1, 3, "null", 0666, &null_ops},      {1, 5, "zero", 0666, &zero_ops},
-	{1, 8, "random", 0666, &random_ops},  {1, 9, "urandom", 0666, &random_ops},
-	{5, 1, "console", 0600, &con_ops},    {4, 0, "tty0", 0620, &con_ops},
+	{1, 3, "null", 0666, &null_ops},     {1, 5, "zero", 0666, &zero_ops},
+	{1, 8, "random", 0666, &random_ops}, {1, 9, "urandom", 0666, &random_ops},
+	{5, 1, "console", 0600, &con_ops},   {4, 0, "tty0", 0620, &con_ops},
 	{5, 0, "tty", 0666, &con_ops},
 };
 #define NDEVS (sizeof(devs) / sizeof(devs[0]))
@@ -203,7 +234,7 @@ int chardev_open(uint64_t rdev, int flags, struct file **out)
 	if (!o)
 		return -ENOMEM;
 	o->dev = d;
-	f = file_alloc(d->ops, flags, o);
+	f = file_alloc(d->ops, flags & (O_ACCMODE | O_APPEND | O_NONBLOCK), o);
 	if (!f) {
 		kfree(o);
 		return -ENOMEM;

@@ -188,6 +188,7 @@ static void __noreturn kmain_stage2(void)
 	if (cmdline_get(cmdline, "selftest", list, sizeof(list)))
 		selftest_run(list);
 	syscall_init();
+	world_reaper_start();
 	if (rootfs_init(&bi))
 		panic("no memory for the root file system");
 	run_init();

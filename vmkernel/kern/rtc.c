@@ -63,7 +63,8 @@ static void rtc_init_locked(void)
 	if (rtc_decode(&b, &secs)) {
 		b.century = 0;
 		if (rtc_decode(&b, &secs)) {
-			log_warn("RTC unreadable (%02x-%02x-%02x %02x:%02x:%02x, B=%02x): wall clock "
+			log_warn("RTC unreadable (%02x-%02x-%02x %02x:%02x:%02x, B=%02x): wall "
+				 "clock "
 				 "starts at the epoch",
 				 b.year, b.mon, b.mday, b.hour, b.min, b.sec, b.regb);
 			secs = 0;

@@ -6,16 +6,16 @@ static inline uint32_t rotl32(uint32_t v, int n)
 	return (v << n) | (v >> (32 - n));
 }
 
-#define QR(a, b, c, d)                         \
-	do {                                   \
-		a += b;                        \
-		d = rotl32(d ^ a, 16);         \
-		c += d;                        \
-		b = rotl32(b ^ c, 12);         \
-		a += b;                        \
-		d = rotl32(d ^ a, 8);          \
-		c += d;                        \
-		b = rotl32(b ^ c, 7);          \
+#define QR(a, b, c, d)                 \
+	do {                           \
+		a += b;                \
+		d = rotl32(d ^ a, 16); \
+		c += d;                \
+		b = rotl32(b ^ c, 12); \
+		a += b;                \
+		d = rotl32(d ^ a, 8);  \
+		c += d;                \
+		b = rotl32(b ^ c, 7);  \
 	} while (0)
 
 void chacha20_block(const uint32_t key[8], uint32_t counter, const uint32_t nonce[3],

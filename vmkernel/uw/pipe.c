@@ -239,16 +239,3 @@ fail:
 	pipe_free(p);
 	return -ENOMEM;
 }
-
-/*
- * TEMPORARY until vmkernel/world/signal.c (or wherever signals land) links: weak stand-ins
- * so pipes build and run without signals.  The real definitions override these.
- */
-__attribute__((weak)) void signal_self(int sig)
-{
-}
-
-__attribute__((weak)) bool signal_pending(void)
-{
-	return false;
-}

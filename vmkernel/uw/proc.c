@@ -8,6 +8,7 @@
 #define LOG_TAG "proc"
 #include <vmk/proc.h>
 #include <vmk/signal.h>
+#include <vmk/futex.h>
 #include <vmk/mm.h>
 #include <vmk/errno.h>
 #include <vmk/log.h>
@@ -116,15 +117,38 @@ static void uthread_start(void *arg)
 	user_enter(&frame);
 }
 
-int proc_start_thread(struct proc *p, struct uthread *ut, const struct regs *frame)
+int proc_alloc_id(void)
+{
+	uint64_t f = spin_lock_irqsave(&pid_lock);
+	int id = next_pid++;
+
+	spin_unlock_irqrestore(&pid_lock, f);
+	return id;
+}
+
+/* The new world must be on the thread list before it can run (exit_group looks there), so
+ * the list lock is held across its creation: world_create_user_tid does not block. */
+int proc_start_thread(struct proc *p, struct uthread *ut, const struct regs *frame, int tid,
+		      struct world **out)
 {
 	struct regs *st = kmalloc(sizeof(*st));
+	struct world *w;
+	uint64_t f;
 	int rc;
 
 	if (!st)
 		return -ENOMEM;
 	*st = *frame;
-	rc = world_create_user(p->name, uthread_start, st, NULL, p, ut, &p->main);
+	f = spin_lock_irqsave(&proc_wq.lock);
+	rc = world_create_user_tid(p->name, uthread_start, st, p, ut, tid, &w);
+	if (!rc) {
+		w->thread_next = p->threads;
+		p->threads = w;
+		p->nthreads++;
+		if (out)
+			*out = w;
+	}
+	spin_unlock_irqrestore(&proc_wq.lock, f);
 	if (rc)
 		kfree(st);
 	return rc;
@@ -163,6 +187,7 @@ int proc_spawn(const char *name, const void *image, size_t size, char *const arg
 	set_name(p, name);
 	fdtable_init(&p->fds);
 	p->sig_lock = (struct spinlock)SPINLOCK_INIT;
+	p->umask = 022;
 	for (int fd = 0; fd < 3; fd++)
 		p->fds.fd[fd] = console_file();
 	fpu_init_state(&ut->fpu);
@@ -170,7 +195,7 @@ int proc_spawn(const char *name, const void *image, size_t size, char *const arg
 	p->pgid = p->sid = p->pid;
 	if (p->pid == 1)
 		init_proc = p;
-	rc = proc_start_thread(p, ut, &frame);
+	rc = proc_start_thread(p, ut, &frame, p->pid, &p->main);
 	if (rc) {
 		proc_unregister(p);
 		goto fail;
@@ -185,6 +210,67 @@ fail:
 	kfree(ut);
 	kfree(p);
 	return rc;
+}
+
+static void thread_unlink(struct proc *p, struct world *me)
+{
+	for (struct world **pp = &p->threads; *pp; pp = &(*pp)->thread_next)
+		if (*pp == me) {
+			*pp = me->thread_next;
+			break;
+		}
+	p->nthreads--;
+}
+
+void uthread_exit(int code)
+{
+	struct world *me = world_current();
+	struct proc *p = me->proc;
+	struct uthread *ut = me->ut;
+	struct aspace *as = me->as;
+	bool last;
+	uint64_t f;
+
+	if (ut->clear_tid) { /* pthread_join waits on this futex */
+		int zero = 0;
+
+		if (!copy_to_user((void *)ut->clear_tid, &zero, sizeof(zero)))
+			futex_wake(as, ut->clear_tid, 1);
+	}
+	f = spin_lock_irqsave(&proc_wq.lock);
+	last = p->nthreads == 1;
+	if (!last)
+		thread_unlink(p, me);
+	spin_unlock_irqrestore(&proc_wq.lock, f);
+	if (last)
+		proc_exit(p->exiting ? p->group_status : code);
+
+	/* Not the last: this world goes alone; the reaper frees it. */
+	irq_disable();
+	me->as = NULL;
+	me->ut = NULL;
+	aspace_activate(NULL);
+	irq_enable();
+	aspace_put(as);
+	kfree(ut);
+	world_detach(me);
+	world_exit(code);
+}
+
+void proc_exit_group(int status)
+{
+	struct proc *p = proc_current();
+	uint64_t f = spin_lock_irqsave(&proc_wq.lock);
+
+	if (!p->exiting) {
+		p->exiting = true;
+		p->group_status = status;
+	}
+	for (struct world *t = p->threads; t; t = t->thread_next)
+		if (t != world_current())
+			world_wake(t); /* they see p->exiting at their next return to user mode */
+	spin_unlock_irqrestore(&proc_wq.lock, f);
+	uthread_exit(status);
 }
 
 void proc_exit(int status)
@@ -210,6 +296,9 @@ void proc_exit(int status)
 	kvfs_unlock();
 
 	f = spin_lock_irqsave(&proc_wq.lock);
+	if (p->nthreads)
+		thread_unlink(p, me);
+	p->main = me; /* the last thread: the one proc_reap joins */
 	p->exit_status = status;
 	p->zombie = true;
 	p->vfork_done = true;

@@ -82,7 +82,8 @@ bool signal_pending(void)
 {
 	struct proc *p = proc_current();
 
-	return p && (READ_ONCE(p->sig_pending) & ~READ_ONCE(p->sig_blocked));
+	return p &&
+	       ((READ_ONCE(p->sig_pending) & ~READ_ONCE(p->sig_blocked)) || READ_ONCE(p->exiting));
 }
 
 /* Take the lowest deliverable signal, or 0. */
@@ -170,7 +171,7 @@ static void __attribute__((noreturn)) die(struct proc *p, int sig)
 		log_warn("pid %d (%s) killed by signal %d", p->pid, p->name, sig);
 	else
 		log_info("pid %d (%s) ended by signal %d", p->pid, p->name, sig);
-	proc_exit(sig);
+	proc_exit_group(sig);
 }
 
 void signal_deliver(struct regs *r)
@@ -180,6 +181,8 @@ void signal_deliver(struct regs *r)
 
 	if (!p || !(r->cs & 3))
 		return;
+	if (READ_ONCE(p->exiting)) /* another thread called exit_group */
+		uthread_exit(0);
 	while ((sig = dequeue(p))) {
 		struct ksigaction sa = p->sigact[sig - 1];
 
@@ -263,7 +266,7 @@ void proc_fault(struct regs *r, int sig, uint64_t addr, const char *what)
 	if (sa->handler <= SIG_IGN || (p->sig_blocked & BIT(sig))) {
 		log_warn("pid %d (%s) killed by signal %d: %s at rip %#lx, rsp %#lx", p->pid,
 			 p->name, sig, what, r->rip, r->rsp);
-		proc_exit(sig);
+		proc_exit_group(sig);
 	}
 	p->sig_addr = addr;
 	signal_send(p, sig);
@@ -338,7 +341,7 @@ static long sys_rt_sigreturn(long a0, long a1, long a2, long a3, long a4, long a
 	    (fr.uc.mc.fpstate && copy_from_user(&w->ut->fpu, (const void *)fr.uc.mc.fpstate,
 						sizeof(struct fpu_state)))) {
 		log_warn("pid %d (%s): bad signal frame", w->proc->pid, w->proc->name);
-		proc_exit(SIGSEGV);
+		proc_exit_group(SIGSEGV);
 	}
 	/* Validate what FXRSTOR would fault on: MXCSR reserved bits. */
 	((uint32_t *)w->ut->fpu.area)[6] &= 0xffff;

@@ -20,6 +20,9 @@
  * A dirfd names the directory a relative path starts from: its file is held (not just its
  * vnode) until the call is done, and dropped after the VFS lock, since the last reference to
  * a file takes that lock itself.
+ *
+ * One file of about 1,000 lines because every call here shares the path and dirfd helpers;
+ * the current-directory calls (getcwd, chdir) are the piece to move out if it grows.
  */
 
 #define AT_FDCWD	    -100
@@ -41,39 +44,19 @@
 #define ERANGE 34
 #endif
 
-/* ---- umask, per process (until struct proc has a field for it) ---- */
+/* ---- umask (per process, inherited by fork) ---- */
 
-#define UMASK_DEFAULT 022
-#define UMASK_SLOTS   64
-
-static struct spinlock umask_lock = SPINLOCK_INIT;
-static struct {
-	int pid;
-	uint32_t mask;
-} umasks[UMASK_SLOTS];
-
-/* Pids are not reused, so a slot is the process's for good; a collision forgets the older
- * process's umask (it falls back to the default). */
 static uint32_t umask_get(void)
 {
-	int pid = proc_current()->pid;
-	uint64_t fl = spin_lock_irqsave(&umask_lock);
-	uint32_t m = umasks[pid % UMASK_SLOTS].pid == pid ? umasks[pid % UMASK_SLOTS].mask
-							  : UMASK_DEFAULT;
-
-	spin_unlock_irqrestore(&umask_lock, fl);
-	return m;
+	return proc_current()->umask;
 }
 
 static long sys_umask(long mask, long a1, long a2, long a3, long a4, long a5)
 {
-	int pid = proc_current()->pid;
-	uint32_t old = umask_get();
-	uint64_t fl = spin_lock_irqsave(&umask_lock);
+	struct proc *p = proc_current();
+	uint32_t old = p->umask;
 
-	umasks[pid % UMASK_SLOTS].pid = pid;
-	umasks[pid % UMASK_SLOTS].mask = (uint32_t)mask & 0777;
-	spin_unlock_irqrestore(&umask_lock, fl);
+	p->umask = (uint32_t)mask & 0777;
 	return old;
 }
 
@@ -141,12 +124,6 @@ static unsigned walk_flags(long atflags)
 }
 
 /* ---- open ---- */
-
-/* TEMPORARY until vmkernel/kern/chardev.c links: no device drivers.  The real one overrides. */
-__attribute__((weak)) int chardev_open(uint64_t rdev, int flags, struct file **out)
-{
-	return -ENXIO;
-}
 
 static long do_open(long dirfd, long upath, long flags, long mode)
 {

@@ -35,6 +35,43 @@ void syscall_entry_c(struct regs *r)
 	signal_deliver(r);
 }
 
+/* clone(CLONE_THREAD): a new world in the caller's process, sharing everything. */
+static long new_thread(unsigned long flags, uint64_t newsp, uint64_t ptid, uint64_t ctid,
+		       uint64_t tls, struct uthread *ut)
+{
+	struct world *w = world_current();
+	struct proc *p = w->proc;
+	struct regs frame = *w->uregs;
+	int tid, rc;
+
+	if (!ut)
+		return -ENOMEM;
+	if (!(flags & CLONE_VM) || !newsp) {
+		kfree(ut);
+		return -EINVAL;
+	}
+	tid = proc_alloc_id();
+	/* The ids are in place before the thread can run (musl reads them at once). */
+	if (((flags & CLONE_PARENT_SETTID) && copy_to_user((void *)ptid, &tid, sizeof(tid))) ||
+	    ((flags & CLONE_CHILD_SETTID) && copy_to_user((void *)ctid, &tid, sizeof(tid)))) {
+		kfree(ut);
+		return -EFAULT;
+	}
+	ut->fs_base = flags & CLONE_SETTLS ? tls : w->ut->fs_base;
+	ut->clear_tid = flags & CLONE_CHILD_CLEARTID ? ctid : 0;
+	fpu_save(&ut->fpu);
+	frame.rax = 0;
+	frame.rsp = newsp;
+	__atomic_add_fetch(&p->as->refs, 1, __ATOMIC_RELAXED);
+	rc = proc_start_thread(p, ut, &frame, tid, NULL);
+	if (rc) {
+		aspace_put(p->as);
+		kfree(ut);
+		return rc;
+	}
+	return tid;
+}
+
 static long do_fork(unsigned long flags, uint64_t newsp, uint64_t ptid, uint64_t ctid, uint64_t tls)
 {
 	struct world *w = world_current();
@@ -46,8 +83,7 @@ static long do_fork(unsigned long flags, uint64_t newsp, uint64_t ptid, uint64_t
 
 	if (flags & CLONE_THREAD) {
 		kfree(c);
-		kfree(ut);
-		return -ENOSYS; /* threads are not supported yet */
+		return new_thread(flags, newsp, ptid, ctid, tls, ut);
 	}
 	if (!proc_may_fork()) {
 		kfree(c);
@@ -62,6 +98,7 @@ static long do_fork(unsigned long flags, uint64_t newsp, uint64_t ptid, uint64_t
 	kvfs_unlock();
 	memcpy(c->name, parent->name, sizeof(c->name));
 	c->pgid = parent->pgid;
+	c->umask = parent->umask;
 	c->sid = parent->sid;
 	c->sig_lock = (struct spinlock)SPINLOCK_INIT;
 	c->sig_blocked = parent->sig_blocked;
@@ -86,7 +123,7 @@ static long do_fork(unsigned long flags, uint64_t newsp, uint64_t ptid, uint64_t
 	if ((flags & CLONE_PARENT_SETTID) && copy_to_user((void *)ptid, &pid, sizeof(pid)))
 		log_warn("pid %d: bad parent tid pointer in clone", parent->pid);
 
-	rc = proc_start_thread(c, ut, &frame);
+	rc = proc_start_thread(c, ut, &frame, pid, &c->main);
 	if (rc) {
 		/* Undo: nothing ran in the child. */
 		f = spin_lock_irqsave(&proc_wq.lock);

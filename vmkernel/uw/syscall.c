@@ -7,6 +7,7 @@
  */
 #define LOG_TAG "syscall"
 #include <vmk/proc.h>
+#include <vmk/rtc.h>
 #include <vmk/syscall.h>
 #include <vmk/panic.h>
 #include <vmk/errno.h>
@@ -25,7 +26,17 @@
 
 static long sys_exit(long code, long a1, long a2, long a3, long a4, long a5)
 {
-	proc_exit((int)((code & 0xff) << 8));
+	uthread_exit((int)((code & 0xff) << 8));
+}
+
+static long sys_exit_group(long code, long a1, long a2, long a3, long a4, long a5)
+{
+	proc_exit_group((int)((code & 0xff) << 8));
+}
+
+static long sys_gettid(long a0, long a1, long a2, long a3, long a4, long a5)
+{
+	return world_current()->tid;
 }
 
 static long sys_getpid(long a0, long a1, long a2, long a3, long a4, long a5)
@@ -66,7 +77,7 @@ static long sys_arch_prctl(long code, long addr, long a2, long a3, long a4, long
 static long sys_set_tid_address(long addr, long a1, long a2, long a3, long a4, long a5)
 {
 	world_current()->ut->clear_tid = (uint64_t)addr;
-	return proc_current()->pid; /* one thread per process so far: tid = pid */
+	return world_current()->tid;
 }
 
 static long sys_brk(long addr, long a1, long a2, long a3, long a4, long a5)
@@ -124,11 +135,15 @@ struct timespec {
 
 static long sys_clock_gettime(long clk, long uts, long a2, long a3, long a4, long a5)
 {
-	uint64_t ns = time_ns();
-	struct timespec ts = {(int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC)};
+	uint64_t ns;
+	struct timespec ts;
 
 	if (clk < 0 || clk > 11)
 		return -EINVAL;
+	/* REALTIME (0), REALTIME_COARSE (5), TAI (11): the RTC's epoch plus uptime; the rest are
+	 * monotonic clocks counting from boot. */
+	ns = clk == 0 || clk == 5 || clk == 11 ? realtime_ns() : time_ns();
+	ts = (struct timespec){(int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC)};
 	return copy_to_user((void *)uts, &ts, sizeof(ts));
 }
 
@@ -165,10 +180,10 @@ SYSCALL_DEFINE(107, sys_getid); /* geteuid */
 SYSCALL_DEFINE(108, sys_getid); /* getegid */
 SYSCALL_DEFINE(110, sys_getppid);
 SYSCALL_DEFINE(158, sys_arch_prctl);
-SYSCALL_DEFINE(186, sys_getpid); /* gettid: one thread per process so far */
+SYSCALL_DEFINE(186, sys_gettid);
 SYSCALL_DEFINE(218, sys_set_tid_address);
 SYSCALL_DEFINE(228, sys_clock_gettime);
-SYSCALL_DEFINE(231, sys_exit); /* exit_group */
+SYSCALL_DEFINE(231, sys_exit_group);
 
 extern const struct syscall_entry __syscalls_start[], __syscalls_end[];
 static syscall_fn table[NR_SYSCALLS];

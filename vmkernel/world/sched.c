@@ -208,6 +208,37 @@ void world_wake(struct world *w)
 	spin_unlock_irqrestore(&rq->lock, f);
 }
 
+/* Put the calling world on its CPU's timed-sleep list (it blocks right after). */
+void sched_arm_timeout(uint64_t deadline)
+{
+	struct world *me = world_current();
+	struct runq *rq = this_rq();
+	uint64_t f = spin_lock_irqsave(&rq->lock);
+
+	me->wake_at = deadline ? deadline : 1;
+	me->sleep_next = rq->sleepers;
+	rq->sleepers = me;
+	spin_unlock_irqrestore(&rq->lock, f);
+}
+
+/* Take the calling world off the timed-sleep list if the timer has not fired. */
+void sched_disarm_timeout(void)
+{
+	struct world *me = world_current();
+	struct runq *rq = &runqs[me->cpu];
+	uint64_t f = spin_lock_irqsave(&rq->lock);
+
+	if (me->wake_at) {
+		for (struct world **p = &rq->sleepers; *p; p = &(*p)->sleep_next)
+			if (*p == me) {
+				*p = me->sleep_next;
+				break;
+			}
+		me->wake_at = 0;
+	}
+	spin_unlock_irqrestore(&rq->lock, f);
+}
+
 void world_sleep_ns(uint64_t ns)
 {
 	struct world *me = world_current();

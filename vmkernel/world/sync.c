@@ -2,6 +2,8 @@
 #define LOG_TAG "sync"
 #include <vmk/world.h>
 #include <vmk/panic.h>
+#include <vmk/time.h>
+#include "world_priv.h"
 
 void waitq_init(struct waitq *wq)
 {
@@ -43,6 +45,17 @@ void waitq_wait(struct waitq *wq, uint64_t *flags)
 		me->waiting_on = NULL;
 		me->wq_next = NULL;
 	}
+}
+
+bool waitq_wait_until(struct waitq *wq, uint64_t *flags, uint64_t deadline)
+{
+	if (time_ns() >= deadline)
+		return true;
+	/* The world is on its CPU until it blocks, so it cannot migrate in between. */
+	sched_arm_timeout(deadline);
+	waitq_wait(wq, flags);
+	sched_disarm_timeout();
+	return time_ns() >= deadline;
 }
 
 static struct world *waitq_pop(struct waitq *wq)

@@ -7,6 +7,7 @@
 #include <vmk/smp.h>
 #include <string.h>
 #include <vmk/proc.h>
+#include <vmk/panic.h>
 #include "world_priv.h"
 
 static struct spinlock list_lock = SPINLOCK_INIT;
@@ -66,7 +67,7 @@ static void world_unlist(struct world *w)
 }
 
 static int create(const char *name, void (*fn)(void *), void *arg, const struct world_attr *attr,
-		  struct proc *p, struct uthread *ut, struct world **out)
+		  struct proc *p, struct uthread *ut, int tid, struct world **out)
 {
 	struct world *w = world_alloc(name, attr);
 	int rc;
@@ -76,6 +77,7 @@ static int create(const char *name, void (*fn)(void *), void *arg, const struct 
 	w->proc = p;
 	w->ut = ut;
 	w->as = p ? p->as : NULL;
+	w->tid = tid;
 	rc = world_prepare_stack(w, fn, arg);
 	if (!rc)
 		rc = sched_place(w);
@@ -93,14 +95,13 @@ static int create(const char *name, void (*fn)(void *), void *arg, const struct 
 int world_create(const char *name, void (*fn)(void *), void *arg, const struct world_attr *attr,
 		 struct world **out)
 {
-	return create(name, fn, arg, attr, NULL, NULL, out);
+	return create(name, fn, arg, attr, NULL, NULL, 0, out);
 }
 
-int world_create_user(const char *name, void (*fn)(void *), void *arg,
-		      const struct world_attr *attr, struct proc *p, struct uthread *ut,
-		      struct world **out)
+int world_create_user_tid(const char *name, void (*fn)(void *), void *arg, struct proc *p,
+			  struct uthread *ut, int tid, struct world **out)
 {
-	return create(name, fn, arg, attr, p, ut, out);
+	return create(name, fn, arg, NULL, p, ut, tid, out);
 }
 
 void world_exit(int code)
@@ -114,9 +115,49 @@ void world_exit(int code)
 	__builtin_unreachable();
 }
 
+/* Detached worlds that have exited wait here for the reaper world to free them. */
+static struct waitq reap_wq = WAITQ_INIT;
+static struct world *reap_list;
+
+void world_detach(struct world *w)
+{
+	w->detached = true;
+}
+
 void world_finish_exit(struct world *w)
 {
+	if (w->detached) {
+		uint64_t f = spin_lock_irqsave(&reap_wq.lock);
+
+		w->all_next_reap = reap_list;
+		reap_list = w;
+		waitq_wake_all_locked(&reap_wq);
+		spin_unlock_irqrestore(&reap_wq.lock, f);
+		return;
+	}
 	waitq_wake_all(&w->exit_wq);
+}
+
+static void reaper(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		uint64_t f = spin_lock_irqsave(&reap_wq.lock);
+		struct world *w;
+
+		while (!reap_list)
+			waitq_wait(&reap_wq, &f);
+		w = reap_list;
+		reap_list = w->all_next_reap;
+		spin_unlock_irqrestore(&reap_wq.lock, f);
+		world_join(w);
+	}
+}
+
+void world_reaper_start(void)
+{
+	if (world_create("reaper", reaper, NULL, NULL, NULL))
+		panic("cannot start the world reaper");
 }
 
 int world_join(struct world *w)

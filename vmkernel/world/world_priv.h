@@ -14,6 +14,8 @@ void world_finish_exit(struct world *w);
 /* sched.c */
 int sched_place(struct world *w);   /* admit on a CPU and make runnable */
 void sched_forget(struct world *w); /* release its reservation */
+void sched_arm_timeout(uint64_t deadline);
+void sched_disarm_timeout(void);
 
 /* switch.S */
 struct world *switch_to(uint64_t *save_rsp, uint64_t next_rsp, struct world *prev);

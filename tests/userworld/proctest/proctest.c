@@ -5,6 +5,7 @@
  * misbehaves on purpose and reports how the kernel refused it.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/syscall.h>
 #include <setjmp.h>
@@ -178,6 +179,62 @@ static void test_signals(void)
 	check(kill(999999, 0) == -1 && errno == ESRCH, "kill-esrch", "expected ESRCH");
 }
 
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
+static long counter, ready;
+
+static void *worker(void *arg)
+{
+	for (int i = 0; i < 10000; i++) {
+		pthread_mutex_lock(&lock);
+		counter++;
+		pthread_mutex_unlock(&lock);
+	}
+	pthread_mutex_lock(&lock);
+	ready++;
+	pthread_cond_broadcast(&cond);
+	pthread_mutex_unlock(&lock);
+	return arg;
+}
+
+static void *spin(void *arg)
+{
+	for (;;)
+		;
+	return arg;
+}
+
+static void test_threads(void)
+{
+	pthread_t t[4];
+	void *ret;
+	int ok = 1, status = -1;
+	pid_t pid;
+
+	for (long i = 0; i < 4; i++)
+		ok &= pthread_create(&t[i], NULL, worker, (void *)i) == 0;
+	pthread_mutex_lock(&lock);
+	while (ready < 4)
+		pthread_cond_wait(&cond, &lock);
+	pthread_mutex_unlock(&lock);
+	for (long i = 0; i < 4; i++)
+		ok &= pthread_join(t[i], &ret) == 0 && ret == (void *)i;
+	check(ok && counter == 40000, "threads-mutex-cond-join", "lost updates or join failed");
+
+	/* exit() from main ends the whole process, spinning threads included. */
+	pid = fork();
+	if (pid == 0) {
+		pthread_t s;
+
+		pthread_create(&s, NULL, spin, NULL);
+		usleep(50000);
+		exit(3);
+	}
+	waitpid(pid, &status, 0);
+	check(WIFEXITED(status) && WEXITSTATUS(status) == 3, "threads-exit-group",
+	      "process with a spinning thread did not exit with 3");
+}
+
 static void forkbomb(void)
 {
 	int made = 0, err = 0;
@@ -228,6 +285,7 @@ int main(int argc, char **argv)
 	test_fork_wait();
 	test_exec();
 	test_signals();
+	test_threads();
 	printf("proctest: done, %d failed\n", failures);
 	return failures != 0;
 }

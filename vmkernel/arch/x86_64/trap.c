@@ -112,7 +112,7 @@ static bool trap_user_page(struct regs *r, uintptr_t addr)
 	struct world *w = world_current();
 	int rc;
 
-	if (addr >= USER_TOP || !w || !w->as)
+	if (addr >= USER_TOP || !w || !w->as || w->nofault)
 		return false;
 	if (r->rflags & RFLAGS_IF)
 		irq_enable(); /* the fault may sleep on the address space's mutex */
@@ -121,7 +121,7 @@ static bool trap_user_page(struct regs *r, uintptr_t addr)
 		irq_enable();
 		log_warn("pid %d (%s): out of memory at %#lx, killed", w->proc->pid, w->proc->name,
 			 addr);
-		proc_exit(SIGKILL);
+		proc_exit_group(SIGKILL);
 	}
 	irq_disable();
 	return rc == 0;

@@ -33,11 +33,16 @@ struct proc {
 	struct proc *children, *sibling;
 	int exit_status; /* wait4 encoding: code << 8, or the signal number */
 	bool zombie;
-	bool vfork_done; /* a CLONE_VFORK child has exec'd or exited */
+	bool vfork_done;       /* a CLONE_VFORK child has exec'd or exited */
+	struct world *threads; /* its threads, linked by world.thread_next */
+	unsigned nthreads;
+	bool exiting; /* exit_group: every thread leaves at its next chance */
+	int group_status;
 	struct aspace *as;
 	struct world *main;
 	struct fdtable fds;
 	struct vnode *cwd;     /* referenced; NULL = the root (under the VFS mutex) */
+	uint32_t umask;	       /* 022 at start; fork copies it */
 	struct proc *all_next; /* the list of all processes (proc_foreach) */
 	/* Signals, under sig_lock (one thread per process so far: the mask is the process's). */
 	struct spinlock sig_lock;
@@ -73,8 +78,16 @@ void proc_register(struct proc *p);
 void proc_reap(struct proc *p);
 /* Free a process whose thread never started. */
 void proc_reap_unstarted(struct proc *p);
-/* Start a world for p that enters user mode with frame (copied). */
-int proc_start_thread(struct proc *p, struct uthread *ut, const struct regs *frame);
+/* Start a thread (a world with tid) of p that enters user mode with frame (copied); it is
+ * on p's thread list before it runs.  0 or -errno. */
+int proc_start_thread(struct proc *p, struct uthread *ut, const struct regs *frame, int tid,
+		      struct world **out);
+/* A fresh id from the pid space (for threads). */
+int proc_alloc_id(void);
+/* End the calling thread (exit(2)); the last thread to leave ends the process. */
+void uthread_exit(int code) __attribute__((noreturn));
+/* End every thread of the calling process (exit_group(2)). */
+void proc_exit_group(int status) __attribute__((noreturn));
 /* End the calling process with a wait status (exit code << 8, or a signal number). */
 void proc_exit(int status) __attribute__((noreturn));
 /* A fault in user mode: the process gets `sig` (a handler may catch it; if it cannot, the

@@ -13,4 +13,8 @@
  */
 int procfs_new(struct mount *m, const struct vfs_env *env, uint64_t dev);
 
+/* Record a mount for /proc/mounts (spec, directory, type, options as mount(8) shows them).
+ * Boot-time only: not locked. */
+void procfs_note_mount(const char *spec, const char *dir, const char *type, const char *opts);
+
 #endif

@@ -50,15 +50,22 @@ struct world {
 	void (*entry)(void *);
 	void *arg;
 	int exit_code;
-	struct waitq *waiting_on; /* the wait queue it sleeps on, if any */
-	struct world *wq_next;	  /* link in that wait queue */
-	struct world *sleep_next; /* link in its CPU's timed-sleep list */
-	struct world *all_next;	  /* link in the list of all worlds */
-	struct waitq exit_wq;	  /* joiners wait here */
-	struct aspace *as;	  /* user address space, NULL for kernel-only worlds */
-	struct proc *proc;	  /* the userworld it is a thread of, or NULL */
-	struct uthread *ut;	  /* its user-mode state (FPU, TLS base), or NULL */
-	struct regs *uregs;	  /* the user frame of the system call in progress */
+	struct waitq *waiting_on;    /* the wait queue it sleeps on, if any */
+	struct world *wq_next;	     /* link in that wait queue */
+	struct world *sleep_next;    /* link in its CPU's timed-sleep list */
+	struct world *all_next;	     /* link in the list of all worlds */
+	struct waitq exit_wq;	     /* joiners wait here */
+	struct aspace *as;	     /* user address space, NULL for kernel-only worlds */
+	struct proc *proc;	     /* the userworld it is a thread of, or NULL */
+	struct uthread *ut;	     /* its user-mode state (FPU, TLS base), or NULL */
+	struct regs *uregs;	     /* the user frame of the system call in progress */
+	int tid;		     /* thread id (the pid for a process's first thread) */
+	struct world *thread_next;   /* its process's other threads (under proc_wq's lock) */
+	bool detached;		     /* freed by the reaper when it exits; nobody joins it */
+	struct world *all_next_reap; /* link on the reaper's list */
+	bool nofault;		     /* user copies must not page in (a spinlock is held) */
+	struct aspace *futex_as;     /* the futex it waits on (0 when woken by a wake) */
+	uint64_t futex_addr;
 };
 
 struct world_attr {
@@ -81,11 +88,14 @@ int world_create(const char *name, void (*fn)(void *), void *arg, const struct w
 /* The same for a thread of a userworld: the world carries p's address space and ut. */
 struct proc;
 struct uthread;
-int world_create_user(const char *name, void (*fn)(void *), void *arg,
-		      const struct world_attr *attr, struct proc *p, struct uthread *ut,
-		      struct world **out);
+int world_create_user_tid(const char *name, void (*fn)(void *), void *arg, struct proc *p,
+			  struct uthread *ut, int tid, struct world **out);
 /* End the calling world. */
 void world_exit(int code) __attribute__((noreturn));
+/* Nobody will join w: when it exits, a kernel world frees it. */
+void world_detach(struct world *w);
+/* Start that kernel world (once, at boot). */
+void world_reaper_start(void);
 /* Wait for w to exit, free it, return its exit code.  Blocks. */
 int world_join(struct world *w);
 struct world *world_current(void);
@@ -117,6 +127,9 @@ unsigned waitq_wake_one(struct waitq *wq);
 unsigned waitq_wake_all(struct waitq *wq);
 unsigned waitq_wake_one_locked(struct waitq *wq);
 unsigned waitq_wake_all_locked(struct waitq *wq);
+/* waitq_wait with a deadline (time_ns()): also returns once the deadline passes.
+ * True when it returned because of the deadline. */
+bool waitq_wait_until(struct waitq *wq, uint64_t *flags, uint64_t deadline);
 /* Make a blocked world runnable (any context). */
 void world_wake(struct world *w);
 
