@@ -27,7 +27,13 @@ $(UWTEST_OVERLAY)/usr/bin/%: $$(wildcard tests/userworld/%/*.c tests/userworld/%
 	@mkdir -p $(@D)
 	@echo "  UWCC    $@"
 	$(Q)musl-gcc -std=gnu11 -static -O2 -Wall -Wextra -Werror -o $@ $(filter %.c,$^) -lpthread
-$(UWTEST_INITRD): $(INITRD) $(UWTEST_BINS) userworld/mkinitrd.sh
+# Test scripts go in as data: /usr/share/keel-tests/<name>.sh.
+UWTEST_SCRIPTS := $(patsubst tests/userworld/scripts/%,$(UWTEST_OVERLAY)/usr/share/keel-tests/%,$(wildcard tests/userworld/scripts/*.sh))
+$(UWTEST_OVERLAY)/usr/share/keel-tests/%: tests/userworld/scripts/%
+	@mkdir -p $(@D)
+	$(Q)install -m 0755 $< $@
+
+$(UWTEST_INITRD): $(INITRD) $(UWTEST_BINS) $(UWTEST_SCRIPTS) userworld/mkinitrd.sh
 	@echo "  INITRD  $@"
 	$(Q)userworld/mkinitrd.sh pack $(UW_ROOT) $@ $(UWTEST_OVERLAY)
 

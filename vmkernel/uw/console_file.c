@@ -39,7 +39,14 @@ static long con_ioctl(struct file *f, unsigned long cmd, unsigned long arg)
 	return -ENOTTY;
 }
 
+/* Output is always possible; input never comes (no shell on the console). */
+static unsigned con_poll(struct file *f)
+{
+	return POLLOUT;
+}
+
 static const struct file_ops console_ops = {
+	.poll = con_poll,
 	.read = con_read,
 	.write = con_write,
 	.ioctl = con_ioctl,

@@ -97,6 +97,8 @@ static long pipe_read(struct file *f, void *ubuf, size_t len)
 		waitq_wait(&p->wq, &fl);
 	}
 	spin_unlock_irqrestore(&p->wq.lock, fl);
+	if (rc > 0)
+		poll_notify();
 	if (rc > 0 && copy_to_user(ubuf, kbuf, (size_t)rc))
 		rc = -EFAULT; /* the bytes are lost, as when Linux faults mid-copy */
 	kfree(kbuf);
@@ -144,6 +146,8 @@ static long pipe_write(struct file *f, const void *ubuf, size_t len)
 			waitq_wait(&p->wq, &fl);
 		}
 		spin_unlock_irqrestore(&p->wq.lock, fl);
+		if (off)
+			poll_notify();
 		done += off;
 	}
 	kfree(kbuf);
@@ -178,6 +182,27 @@ static int pipe_stat(struct file *f, struct vfs_stat *st)
 	return 0;
 }
 
+static unsigned pipe_poll(struct file *f)
+{
+	struct pipe *p = f->priv;
+	uint64_t fl = spin_lock_irqsave(&p->wq.lock);
+	unsigned ev = 0;
+
+	if ((f->flags & O_ACCMODE) == O_RDONLY) {
+		if (p->count)
+			ev |= POLLIN;
+		if (!p->writers)
+			ev |= POLLHUP;
+	} else {
+		if (PIPE_SIZE - p->count >= PIPE_BUF)
+			ev |= POLLOUT;
+		if (!p->readers)
+			ev |= POLLERR;
+	}
+	spin_unlock_irqrestore(&p->wq.lock, fl);
+	return ev;
+}
+
 /* Drop one end; the last end frees the pipe. */
 static void pipe_release(struct file *f)
 {
@@ -193,6 +218,7 @@ static void pipe_release(struct file *f)
 	last = !p->readers && !p->writers;
 	waitq_wake_all_locked(&p->wq);
 	spin_unlock_irqrestore(&p->wq.lock, fl);
+	poll_notify();
 	if (last)
 		pipe_free(p);
 	kfree(f);
@@ -201,6 +227,7 @@ static void pipe_release(struct file *f)
 static const struct file_ops pipe_read_ops = {
 	.read = pipe_read,
 	.ioctl = pipe_ioctl,
+	.poll = pipe_poll,
 	.stat = pipe_stat,
 	.release = pipe_release,
 };
@@ -208,6 +235,7 @@ static const struct file_ops pipe_read_ops = {
 static const struct file_ops pipe_write_ops = {
 	.write = pipe_write,
 	.ioctl = pipe_ioctl,
+	.poll = pipe_poll,
 	.stat = pipe_stat,
 	.release = pipe_release,
 };

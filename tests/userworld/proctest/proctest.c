@@ -5,6 +5,9 @@
  * misbehaves on purpose and reports how the kernel refused it.
  */
 #include <errno.h>
+#include <poll.h>
+#include <sys/select.h>
+#include <time.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <sys/syscall.h>
@@ -235,6 +238,58 @@ static void test_threads(void)
 	      "process with a spinning thread did not exit with 3");
 }
 
+static long ms_since(const struct timespec *a)
+{
+	struct timespec b;
+
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	return (b.tv_sec - a->tv_sec) * 1000 + (b.tv_nsec - a->tv_nsec) / 1000000;
+}
+
+static void test_poll(void)
+{
+	int p[2], status;
+	struct pollfd pf;
+	struct timespec t0;
+	fd_set rd;
+	struct timeval tv = {0, 0};
+	char c;
+	pid_t pid;
+
+	if (pipe(p)) {
+		check(0, "poll-pipe", "pipe failed");
+		return;
+	}
+	pf = (struct pollfd){p[0], POLLIN, 0};
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	check(poll(&pf, 1, 50) == 0 && ms_since(&t0) >= 50, "poll-timeout", "no 50 ms timeout");
+	write(p[1], "x", 1);
+	check(poll(&pf, 1, 0) == 1 && (pf.revents & POLLIN), "poll-readable", "no POLLIN");
+	FD_ZERO(&rd);
+	FD_SET(p[0], &rd);
+	check(select(p[0] + 1, &rd, NULL, NULL, &tv) == 1 && FD_ISSET(p[0], &rd), "select-readable",
+	      "select did not see the byte");
+	read(p[0], &c, 1);
+
+	/* A sleeper in poll() wakes when another process writes. */
+	pid = fork();
+	if (pid == 0) {
+		usleep(100000);
+		write(p[1], "y", 1);
+		_exit(0);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	check(poll(&pf, 1, -1) == 1 && ms_since(&t0) >= 90, "poll-wakes-on-write",
+	      "poll did not block until the write");
+	waitpid(pid, &status, 0);
+	read(p[0], &c, 1);
+	close(p[1]);
+	check(poll(&pf, 1, 0) == 1 && (pf.revents & POLLHUP), "poll-hangup", "no POLLHUP");
+	close(p[0]);
+	pf.fd = p[0];
+	check(poll(&pf, 1, 0) == 1 && (pf.revents & POLLNVAL), "poll-bad-fd", "no POLLNVAL");
+}
+
 static void forkbomb(void)
 {
 	int made = 0, err = 0;
@@ -286,6 +341,7 @@ int main(int argc, char **argv)
 	test_exec();
 	test_signals();
 	test_threads();
+	test_poll();
 	printf("proctest: done, %d failed\n", failures);
 	return failures != 0;
 }

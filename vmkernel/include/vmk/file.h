@@ -37,6 +37,10 @@ struct file_ops {
 	long (*ioctl)(struct file *f, unsigned long cmd, unsigned long arg);
 	long (*getdents64)(struct file *f, void *ubuf, size_t len);
 	int (*stat)(struct file *f, struct vfs_stat *st);
+	/* Readiness now (POLLIN/POLLOUT/POLLHUP/POLLERR), without blocking.  NULL: always
+	 * readable and writable (regular files, /dev/null ...).  A file whose readiness can
+	 * change calls poll_notify() after each change. */
+	unsigned (*poll)(struct file *f);
 	void (*release)(struct file *f); /* last reference gone */
 };
 
@@ -79,6 +83,17 @@ struct file *fd_get(int fd);
 int fd_close(int fd);
 int fd_get_cloexec(int fd); /* 0/1 or -EBADF */
 int fd_set_cloexec(int fd, bool on);
+
+#define POLLIN	 0x001
+#define POLLPRI	 0x002
+#define POLLOUT	 0x004
+#define POLLERR	 0x008
+#define POLLHUP	 0x010
+#define POLLNVAL 0x020
+
+/* Tell poll/select sleepers that some file's readiness changed (uw/poll.c).  Any context;
+ * call it after dropping the file's own locks. */
+void poll_notify(void);
 
 /* The console as a file (fds 0-2 of what the kernel starts). */
 struct file *console_file(void);
