@@ -26,7 +26,8 @@ UWTEST_BINS    := $(patsubst %,$(UWTEST_OVERLAY)/usr/bin/%,$(UWTEST_PROGS))
 $(UWTEST_OVERLAY)/usr/bin/%: $$(wildcard tests/userworld/%/*.c tests/userworld/%/*.h) | deps
 	@mkdir -p $(@D)
 	@echo "  UWCC    $@"
-	$(Q)musl-gcc -std=gnu11 -static -O2 -Wall -Wextra -Werror -o $@ $(filter %.c,$^) -lpthread
+	$(Q)musl-gcc -std=gnu11 -static -O2 -Wall -Wextra -Werror -Iuserworld/lib/include \
+		-o $@ $(filter %.c,$^) -lpthread
 # Test scripts go in as data: /usr/share/keel-tests/<name>.sh.
 UWTEST_SCRIPTS := $(patsubst tests/userworld/scripts/%,$(UWTEST_OVERLAY)/usr/share/keel-tests/%,$(wildcard tests/userworld/scripts/*.sh))
 $(UWTEST_OVERLAY)/usr/share/keel-tests/%: tests/userworld/scripts/%
@@ -51,7 +52,7 @@ $(BUILD)/test/uw-%.iso: $(UW_TEST_ISO_DEPS)
 	$(call uw_test_iso,$@,init=/usr/bin/uwtest poweroff -- $*)
 TEST_ISOS += $(UWTEST_ISOS)
 
-QEMU_SUITES := boot-matrix selftest panic power screen userworld
+QEMU_SUITES := boot-matrix selftest panic power screen userworld console
 include $(wildcard tests/qemu/suites/*.mk)
 
 # Suites run one at a time (tests/run.sh): their timing checks should not share the 2 cores.

@@ -16,6 +16,8 @@
  * console too, like /dev/tty (there is no controlling terminal yet).
  */
 
+extern const struct file_ops keelctl_ops; /* uw/keelctl.c */
+
 struct chardev {
 	uint32_t major, minor;
 	const char *name; /* under /dev */
@@ -210,7 +212,7 @@ static const struct chardev devs[] = {
 	{1, 3, "null", 0666, &null_ops},     {1, 5, "zero", 0666, &zero_ops},
 	{1, 8, "random", 0666, &random_ops}, {1, 9, "urandom", 0666, &random_ops},
 	{5, 1, "console", 0600, &con_ops},   {4, 0, "tty0", 0620, &con_ops},
-	{5, 0, "tty", 0666, &con_ops},
+	{5, 0, "tty", 0666, &con_ops},	     {10, 240, "keel", 0600, &keelctl_ops},
 };
 #define NDEVS (sizeof(devs) / sizeof(devs[0]))
 

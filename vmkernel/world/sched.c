@@ -108,6 +108,8 @@ static struct world *steal(struct runq *mine, unsigned me, uint64_t now, uint64_
 	return w;
 }
 
+static void sched_move(struct world *w);
+
 static void finish_switch(struct world *prev)
 {
 	struct runq *rq = this_rq();
@@ -116,6 +118,8 @@ static void finish_switch(struct world *prev)
 	spin_unlock(&rq->lock);
 	if (prev->state == WORLD_DEAD)
 		world_finish_exit(prev);
+	else if (prev->migrate) /* its context is saved: it can start on another CPU */
+		sched_move(prev);
 }
 
 void schedule(void)
@@ -131,8 +135,12 @@ void schedule(void)
 	rq->need_resched = false;
 	if (!prev->idle) {
 		sched_rq_charge(&rq->policy, &prev->se, now - prev->run_start, now);
-		if (prev->state == WORLD_RUNNABLE)
+		if (prev->state == WORLD_RUNNABLE && !(prev->affinity & (1ull << c->id))) {
+			prev->migrate = true; /* finish_switch moves it to a CPU it may use */
+			sched_rq_release(&rq->policy, &prev->se);
+		} else if (prev->state == WORLD_RUNNABLE) {
 			enqueue(rq, prev, now);
+		}
 	}
 	next = dequeue_pick(rq, now, &slice);
 	if (!next)
@@ -339,6 +347,29 @@ int sched_place(struct world *w)
 		spin_unlock_irqrestore(&rq->lock, f);
 		return 0;
 	}
+}
+
+/* A world whose affinity no longer includes its CPU, switched out: queue it elsewhere.  If no
+ * allowed CPU can take its reservation, it runs with none rather than not at all. */
+static void sched_move(struct world *w)
+{
+	w->migrate = false;
+	if (sched_place(w)) {
+		w->se.reservation = 0;
+		if (sched_place(w))
+			panic("world %u cannot be placed on any CPU it may use", w->id);
+	}
+}
+
+int world_set_affinity(struct world *w, uint64_t mask)
+{
+	mask &= (ncpus_online >= 64 ? ~0ull : (1ull << ncpus_online) - 1);
+	if (!mask)
+		return -EINVAL;
+	w->affinity = mask;
+	if (w == world_current() && !(mask & (1ull << this_cpu()->id)))
+		schedule(); /* it leaves this CPU now */
+	return 0;
 }
 
 /* Release a dead world's reservation on its last CPU. */

@@ -64,6 +64,7 @@ struct world {
 	bool detached;		     /* freed by the reaper when it exits; nobody joins it */
 	struct world *all_next_reap; /* link on the reaper's list */
 	bool nofault;		     /* user copies must not page in (a spinlock is held) */
+	bool migrate;		     /* leaving its CPU (affinity changed) */
 	struct aspace *futex_as;     /* the futex it waits on (0 when woken by a wake) */
 	uint64_t futex_addr;
 };
@@ -103,6 +104,9 @@ struct world *world_current(void);
 void world_yield(void);
 /* Sleep at least ns nanoseconds (tick granularity).  Blocks. */
 void world_sleep_ns(uint64_t ns);
+/* Restrict w to the CPUs in mask (bit per logical CPU); the calling world moves at once if
+ * its CPU is no longer allowed, another at its next switch.  0 or -EINVAL (no online CPU). */
+int world_set_affinity(struct world *w, uint64_t mask);
 /* Change shares/reservation/limit; -EBUSY if the reservation does not fit on its CPU. */
 int world_set_controls(struct world *w, uint32_t shares, uint32_t reservation, uint32_t limit);
 /* Call fn for every world (under the world-list lock: fn must not block). */

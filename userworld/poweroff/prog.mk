@@ -1,0 +1,1 @@
+UW_PATH_poweroff := /sbin/poweroff
