@@ -40,3 +40,9 @@ if boot procs-oom "$T/proc-oom.iso" 256; then
 		fail procs-oom "no out-of-memory kill seen: $(console | tail -n 3 | tr '\n' ' ')"
 	fi
 fi
+
+if boot procs-leak "$T/proc-leak.iso"; then
+	console | sed -nE 's/^proctest: PASS (.*)$/PASS: procs\/\1/p; s/^proctest: FAIL ([^:]*): (.*)$/FAIL: procs\/\1: \2/p'
+	console | grep -q 'PASS spawn-1000-no-leak' || console | grep -q 'FAIL spawn-1000' ||
+		fail procs-leak "no result; last: $(console | tail -n 2 | tr '\n' ' ')"
+fi
