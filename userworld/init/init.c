@@ -133,6 +133,18 @@ pid_t init_spawn(char *const argv[])
 		execv(argv[0], argv);
 	else
 		execvp(argv[0], argv);
+	if (errno == ENOEXEC) {
+		/* a script without "#!" support in the kernel: hand it to the shell */
+		char *sh[SVC_ARGS_MAX + 3] = {"/bin/sh"};
+		int n = 1;
+
+		while (argv[n - 1] && n < SVC_ARGS_MAX + 2) {
+			sh[n] = argv[n - 1];
+			n++;
+		}
+		sh[n] = NULL;
+		execv("/bin/sh", sh);
+	}
 	init_log("init: cannot run %s: %s", argv[0], strerror(errno));
 	_exit(127);
 }

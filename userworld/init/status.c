@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "init.h"
@@ -100,8 +101,11 @@ static const char *state_text(const struct svc *s, char *buf, size_t len, uint64
 			 (unsigned long long)(wait / 1000), s->restarts);
 		return buf;
 	case SVC_DONE:
-		snprintf(buf, len, "done (status %d)",
-			 s->last_status >= 0 ? (s->last_status >> 8) & 0xff : 0);
+		if (s->last_status >= 0 && WIFSIGNALED(s->last_status))
+			snprintf(buf, len, "done (killed by signal %d)", WTERMSIG(s->last_status));
+		else
+			snprintf(buf, len, "done (status %d)",
+				 s->last_status >= 0 ? WEXITSTATUS(s->last_status) : 0);
 		return buf;
 	case SVC_FAILED:
 		return "failed to start";

@@ -311,6 +311,8 @@ void proc_exit(int status)
 		if (c->parent) {
 			c->sibling = init_proc->children;
 			init_proc->children = c;
+			if (c->zombie) /* init must hear of it, as on Linux */
+				signal_send(init_proc, SIGCHLD);
 		}
 	}
 	parent = p->parent;

@@ -177,6 +177,14 @@ static long sys_clone(long flags, long newsp, long ptid, long ctid, long tls, lo
 }
 SYSCALL_DEFINE(56, sys_clone);
 
+static char *strcpy_k(char *dst, const char *src)
+{
+	size_t n = strlen(src) + 1;
+
+	memcpy(dst, src, n);
+	return dst;
+}
+
 /* Copy a NULL-terminated user array of strings into one kernel block: the pointer array
  * (kernel addresses) followed by the strings.  -E2BIG past the limits. */
 static long copy_strings(const char *const *uv, char ***out, size_t *budget)
@@ -224,6 +232,69 @@ static long copy_strings(const char *const *uv, char ***out, size_t *budget)
 	return 0;
 }
 
+/* A "#!" script: run its interpreter (one level, as Linux allows up to four) with
+ * argv = [interpreter, optional argument, script path, argv[1..]].  Replaces *argvp, *image
+ * and *size.  0 or -errno (-ENOEXEC for a malformed first line). */
+static long exec_script(struct proc *p, const char *path, char ***argvp, void **image, size_t *size)
+{
+	char line[128], *interp, *arg = NULL, **old = *argvp, **v, *s;
+	size_t n = 0, i, len, nargs = 0, bytes;
+	const char *text = *image;
+	long rc;
+
+	while (n < *size && n < sizeof(line) - 1 && text[n] != '\n')
+		n++;
+	if (n == *size || n == sizeof(line) - 1)
+		return -ENOEXEC;
+	memcpy(line, text + 2, n - 2);
+	line[n - 2] = 0;
+	for (interp = line; *interp == ' ' || *interp == '\t'; interp++)
+		;
+	for (s = interp; *s && *s != ' ' && *s != '\t'; s++)
+		;
+	if (*s) {
+		*s++ = 0;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		len = strlen(s);
+		while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r'))
+			s[--len] = 0;
+		arg = *s ? s : NULL;
+	}
+	if (!*interp)
+		return -ENOEXEC;
+	/* The new vector: interpreter, its argument, the script, then the old argv[1..]. */
+	while (old[nargs])
+		nargs++;
+	bytes = strlen(interp) + (arg ? strlen(arg) : 0) + strlen(path) + 3;
+	for (i = 1; i < nargs; i++)
+		bytes += strlen(old[i]) + 1;
+	v = kmalloc((nargs + 4) * sizeof(char *) + bytes);
+	if (!v)
+		return -ENOMEM;
+	s = (char *)(v + nargs + 4);
+	n = 0;
+	v[n++] = s, s += strlen(strcpy_k(s, interp)) + 1;
+	if (arg)
+		v[n++] = s, s += strlen(strcpy_k(s, arg)) + 1;
+	v[n++] = s, s += strlen(strcpy_k(s, path)) + 1;
+	for (i = 1; i < nargs; i++)
+		v[n++] = s, s += strlen(strcpy_k(s, old[i])) + 1;
+	v[n] = NULL;
+	kfree(*image);
+	*image = NULL;
+	rc = rootfs_read_file(p, v[0], 64 << 20, image, size);
+	if (!rc && *size > 2 && !memcmp(*image, "#!", 2))
+		rc = -ELOOP; /* an interpreter that is itself a script: not supported */
+	if (rc) {
+		kfree(v);
+		return rc;
+	}
+	kfree(old);
+	*argvp = v;
+	return 0;
+}
+
 static long sys_execve(long upath, long uargv, long uenvp, long a3, long a4, long a5)
 {
 	struct world *w = world_current();
@@ -245,6 +316,8 @@ static long sys_execve(long upath, long uargv, long uenvp, long a3, long a4, lon
 		rc = copy_strings((const char *const *)uenvp, &envp, &budget);
 	if (!rc)
 		rc = rootfs_read_file(p, path, 64 << 20, &image, &size);
+	if (!rc && size > 2 && !memcmp(image, "#!", 2))
+		rc = exec_script(p, path, &argv, &image, &size);
 	if (!rc)
 		rc = exec_load(image, size, argv, envp, &as, &frame);
 	kfree(image);

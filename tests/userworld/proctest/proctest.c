@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -111,6 +112,22 @@ static void test_exec(void)
 	check(posix_spawn(&pid, "/bin/busybox", NULL, NULL, sargv, environ) == 0 &&
 		      waitpid(pid, &status, 0) == pid && WEXITSTATUS(status) == 1,
 	      "posix-spawn", "busybox false did not exit 1");
+
+	/* "#!" scripts run through their interpreter, with its argument. */
+	FILE *sf = fopen("/tmp/script.sh", "w");
+	if (sf) {
+		fputs("#!/bin/sh -e\nexit $(( $# + 4 ))\n", sf);
+		fclose(sf);
+		chmod("/tmp/script.sh", 0755);
+	}
+	pid = fork();
+	if (pid == 0) {
+		execl("/tmp/script.sh", "script.sh", "one", (char *)NULL);
+		_exit(127);
+	}
+	waitpid(pid, &status, 0);
+	check(WIFEXITED(status) && WEXITSTATUS(status) == 5, "execve-script",
+	      "#! script did not run");
 
 	check(execl("/nonexistent", "x", (char *)NULL) == -1 && errno == ENOENT, "execve-enoent",
 	      "expected ENOENT");
