@@ -5,7 +5,7 @@ TEST_CMDLINE_selftest      := selftest=all panic=poweroff
 TEST_CMDLINE_pagefault     := selftest=pagefault panic=poweroff
 TEST_CMDLINE_pagefault-irq := selftest=pagefault-irq panic=poweroff
 TEST_CMDLINE_stackoverflow := selftest=stackoverflow panic=poweroff
-TEST_CMDLINE_reboot        := reboot
+TEST_CMDLINE_reboot        := init=/bin/true reboot
 TEST_CMDLINE_hello         := init=/usr/bin/hello poweroff -- one "two words"
 TEST_CMDLINE_bbecho        := init=/bin/busybox poweroff -- echo hello from busybox
 TEST_ISOS := $(patsubst TEST_CMDLINE_%,$(BUILD)/test/%.iso,$(filter TEST_CMDLINE_%,$(.VARIABLES)))

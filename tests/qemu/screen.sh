@@ -1,7 +1,7 @@
 #!/bin/bash
 # The screen console: after the banner, read the framebuffer back (QEMU screendump) and
 # recover its text with the console font; the banner and the early boot log (replayed when
-# the screen comes up) must be on it.  BIOS (VBE mode) and UEFI (GOP).
+# the screen comes up: the memory map is logged before the screen exists) must be on it.  BIOS (VBE mode) and UEFI (GOP).
 . "$(dirname "$0")/lib.sh"
 ISO=$ROOT/build/keel.iso
 FONT=/usr/share/consolefonts/Lat15-Terminus16.psf.gz
@@ -22,7 +22,7 @@ for fw in bios uefi; do
 	banner=$(console | grep -E "$BANNER")
 	if ! echo "$text" | grep -qxF "$banner"; then
 		fail "$name" "the banner is not on the screen (see $RESULTS/serial/$name.txt)"
-	elif ! echo "$text" | grep -q '] vmkernel: Keel .* started by GRUB'; then
+	elif ! echo "$text" | grep -Eq '^\[ *[0-9.]+\] vmkernel: mem: \['; then
 		fail "$name" "the early boot log was not replayed on the screen"
 	else
 		pass "$name" "$(echo "$text" | grep -c .) lines read back, banner included"

@@ -164,9 +164,12 @@ check_tree() {
 	done
 	[ -z "$bad" ] && pass "$label: a link to /bin/busybox for every required applet" ||
 		fail "$label applet links" "missing:$bad"
-	if [ -n "$(entry "$l" sbin/init)" ]; then
-		fail "$label" "/sbin/init exists (it belongs to Keel's init)"
-	fi
+	# /sbin/init is Keel's own init: a regular executable, not a BusyBox applet link.
+	case "$(entry "$l" sbin/init)" in
+	-rwx*) pass "$label: /sbin/init is Keel's init" ;;
+	"") fail "$label" "/sbin/init is missing" ;;
+	*) fail "$label" "/sbin/init is not Keel's init: $(entry "$l" sbin/init)" ;;
+	esac
 }
 
 extract() { # extract CPIO DIR

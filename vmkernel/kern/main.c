@@ -189,6 +189,7 @@ static void __noreturn kmain_stage2(void)
 		selftest_run(list);
 	syscall_init();
 	world_reaper_start();
+	itimer_start();
 	if (rootfs_init(&bi))
 		panic("no memory for the root file system");
 	run_init();

@@ -4,6 +4,7 @@
 #include <vmk/proc.h>
 #include <vmk/mm.h>
 #include <vmk/errno.h>
+#include <vmk/compiler.h>
 #include <string.h>
 
 struct file *file_alloc(const struct file_ops *ops, int flags, void *priv)
@@ -96,11 +97,12 @@ static void set_cloexec(struct fdtable *t, int fd, bool on)
 int fd_install(struct file *f, int min, bool cloexec)
 {
 	struct fdtable *t = my_table();
+	uint64_t lim = MIN((uint64_t)FD_MAX, proc_current()->rlim[7].cur); /* RLIMIT_NOFILE */
 
 	if (min < 0)
 		min = 0;
 	mutex_lock(&t->lock);
-	for (int i = min; i < FD_MAX; i++) {
+	for (int i = min; i < (int)lim; i++) {
 		if (!t->fd[i]) {
 			t->fd[i] = f;
 			set_cloexec(t, i, cloexec);

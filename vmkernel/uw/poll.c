@@ -135,27 +135,27 @@ SYSCALL_DEFINE(7, sys_poll);
 /* Signal masks for ppoll/pselect: swap in the given one for the wait. */
 static int mask_swap(long umask, uint64_t *saved)
 {
-	struct proc *p = proc_current();
+	struct uthread *ut = world_current()->ut;
 	uint64_t m;
 
 	if (!umask)
 		return 0;
 	if (copy_from_user(&m, (const void *)umask, 8))
 		return -EFAULT;
-	*saved = p->sig_blocked;
-	p->sig_saved_mask = p->sig_blocked;
-	p->sig_restore = true; /* signal_deliver puts the old mask back after the handler */
-	p->sig_blocked = m & ~((1ull << 8) | (1ull << 18)); /* never SIGKILL/SIGSTOP */
+	*saved = ut->sig_blocked;
+	ut->sig_saved_mask = ut->sig_blocked;
+	ut->sig_restore = true; /* signal_deliver puts the old mask back after the handler */
+	ut->sig_blocked = m & ~((1ull << 8) | (1ull << 18)); /* never SIGKILL/SIGSTOP */
 	return 0;
 }
 
 static void mask_restore(long umask, long rc, uint64_t saved)
 {
-	struct proc *p = proc_current();
+	struct uthread *ut = world_current()->ut;
 
 	if (umask && rc != -EINTR) {
-		p->sig_blocked = saved;
-		p->sig_restore = false;
+		ut->sig_blocked = saved;
+		ut->sig_restore = false;
 	}
 }
 

@@ -36,15 +36,16 @@ void proc_foreach(void (*fn)(struct proc *p, void *arg), void *arg)
 
 static unsigned nprocs;
 
-bool proc_may_fork(void)
+bool proc_may_fork(uint64_t rlimit_nproc)
 {
 	static bool logged;
+	uint64_t limit = MIN((uint64_t)PROC_MAX, rlimit_nproc);
 
-	if (READ_ONCE(nprocs) < PROC_MAX)
+	if (READ_ONCE(nprocs) < limit)
 		return true;
 	if (!logged) {
 		logged = true;
-		log_warn("process limit (%u) reached: fork refused with EAGAIN", PROC_MAX);
+		log_warn("process limit (%lu) reached: fork refused with EAGAIN", limit);
 	}
 	return false;
 }
@@ -188,6 +189,7 @@ int proc_spawn(const char *name, const void *image, size_t size, char *const arg
 	fdtable_init(&p->fds);
 	p->sig_lock = (struct spinlock)SPINLOCK_INIT;
 	p->umask = 022;
+	proc_rlimit_defaults(p);
 	for (int fd = 0; fd < 3; fd++)
 		p->fds.fd[fd] = console_file();
 	fpu_init_state(&ut->fpu);

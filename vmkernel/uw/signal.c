@@ -68,7 +68,8 @@ int signal_send(struct proc *p, int sig)
 	if (p->sigact[sig - 1].handler != SIG_IGN || sig == SIGKILL)
 		p->sig_pending |= BIT(sig);
 	spin_unlock_irqrestore(&p->sig_lock, f);
-	if (p->main && p->main->proc == p && (p->sig_pending & ~p->sig_blocked))
+	if (p->main && p->main->proc == p && p->main->ut &&
+	    (p->sig_pending & ~p->main->ut->sig_blocked))
 		world_wake(p->main); /* ends an interruptible wait; harmless otherwise */
 	return 0;
 }
@@ -82,15 +83,15 @@ bool signal_pending(void)
 {
 	struct proc *p = proc_current();
 
-	return p &&
-	       ((READ_ONCE(p->sig_pending) & ~READ_ONCE(p->sig_blocked)) || READ_ONCE(p->exiting));
+	return p && ((READ_ONCE(p->sig_pending) & ~READ_ONCE(TMASK(p)->sig_blocked)) ||
+		     READ_ONCE(p->exiting));
 }
 
 /* Take the lowest deliverable signal, or 0. */
 static int dequeue(struct proc *p)
 {
 	uint64_t f = spin_lock_irqsave(&p->sig_lock);
-	uint64_t ready = p->sig_pending & ~p->sig_blocked;
+	uint64_t ready = p->sig_pending & ~TMASK(p)->sig_blocked;
 	int sig = ready ? __builtin_ctzll(ready) + 1 : 0;
 
 	if (sig)
@@ -143,8 +144,8 @@ static bool setup_frame(struct proc *p, struct regs *r, int sig, const struct ks
 		.cr2 = p->sig_addr,
 		.fpstate = fp,
 	};
-	fr.uc.sigmask = p->sig_restore ? p->sig_saved_mask : p->sig_blocked;
-	p->sig_restore = false;
+	fr.uc.sigmask = TMASK(p)->sig_restore ? TMASK(p)->sig_saved_mask : TMASK(p)->sig_blocked;
+	TMASK(p)->sig_restore = false;
 	fr.info.signo = sig;
 	fr.info.code =
 		(sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL) && p->sig_addr
@@ -204,15 +205,15 @@ void signal_deliver(struct regs *r)
 				 p->pid, p->name, sig);
 			die(p, SIGSEGV);
 		}
-		p->sig_blocked |= sa.mask | (sa.flags & SA_NODEFER ? 0 : BIT(sig));
-		p->sig_blocked &= ~UNBLOCKABLE;
+		TMASK(p)->sig_blocked |= sa.mask | (sa.flags & SA_NODEFER ? 0 : BIT(sig));
+		TMASK(p)->sig_blocked &= ~UNBLOCKABLE;
 		if (sa.flags & SA_RESETHAND)
 			p->sigact[sig - 1].handler = SIG_DFL;
 		return; /* one handler frame at a time */
 	}
-	if (p->sig_restore) { /* rt_sigsuspend ended without a handler frame */
-		p->sig_blocked = p->sig_saved_mask;
-		p->sig_restore = false;
+	if (TMASK(p)->sig_restore) { /* rt_sigsuspend ended without a handler frame */
+		TMASK(p)->sig_blocked = TMASK(p)->sig_saved_mask;
+		TMASK(p)->sig_restore = false;
 	}
 }
 
@@ -242,16 +243,16 @@ SYSCALL_DEFINE(34, sys_pause);
 
 static long sys_rt_sigsuspend(long umask, long size, long a2, long a3, long a4, long a5)
 {
-	struct proc *p = proc_current();
+	struct uthread *ut = world_current()->ut;
 	uint64_t mask;
 
 	if (size != 8)
 		return -EINVAL;
 	if (copy_from_user(&mask, (const void *)umask, 8))
 		return -EFAULT;
-	p->sig_saved_mask = p->sig_blocked;
-	p->sig_restore = true;
-	p->sig_blocked = mask & ~UNBLOCKABLE;
+	ut->sig_saved_mask = ut->sig_blocked;
+	ut->sig_restore = true;
+	ut->sig_blocked = mask & ~UNBLOCKABLE;
 	wait_for_signal();
 	return -EINTR;
 }
@@ -263,7 +264,7 @@ void proc_fault(struct regs *r, int sig, uint64_t addr, const char *what)
 	struct ksigaction *sa = &p->sigact[sig - 1];
 
 	/* A fault that cannot reach a handler (none, ignored, blocked) ends the process. */
-	if (sa->handler <= SIG_IGN || (p->sig_blocked & BIT(sig))) {
+	if (sa->handler <= SIG_IGN || (TMASK(p)->sig_blocked & BIT(sig))) {
 		log_warn("pid %d (%s) killed by signal %d: %s at rip %#lx, rsp %#lx", p->pid,
 			 p->name, sig, what, r->rip, r->rsp);
 		proc_exit_group(sig);
@@ -300,8 +301,8 @@ SYSCALL_DEFINE(13, sys_rt_sigaction);
 
 static long sys_rt_sigprocmask(long how, long uset, long uold, long size, long a4, long a5)
 {
-	struct proc *p = proc_current();
-	uint64_t set, old = p->sig_blocked;
+	struct uthread *ut = world_current()->ut;
+	uint64_t set, old = ut->sig_blocked;
 
 	if (size != 8)
 		return -EINVAL;
@@ -310,18 +311,18 @@ static long sys_rt_sigprocmask(long how, long uset, long uold, long size, long a
 	if (uset) {
 		switch (how) {
 		case 0: /* SIG_BLOCK */
-			p->sig_blocked |= set;
+			ut->sig_blocked |= set;
 			break;
 		case 1: /* SIG_UNBLOCK */
-			p->sig_blocked &= ~set;
+			ut->sig_blocked &= ~set;
 			break;
 		case 2: /* SIG_SETMASK */
-			p->sig_blocked = set;
+			ut->sig_blocked = set;
 			break;
 		default:
 			return -EINVAL;
 		}
-		p->sig_blocked &= ~UNBLOCKABLE;
+		ut->sig_blocked &= ~UNBLOCKABLE;
 	}
 	if (uold && copy_to_user((void *)uold, &old, 8))
 		return -EFAULT;
@@ -354,7 +355,7 @@ static long sys_rt_sigreturn(long a0, long a1, long a2, long a3, long a4, long a
 	r->rflags = (fr.uc.mc.eflags & keep) | RFLAGS_IF;
 	r->cs = 0x2b;
 	r->ss = 0x23;
-	w->proc->sig_blocked = fr.uc.sigmask & ~UNBLOCKABLE;
+	w->ut->sig_blocked = fr.uc.sigmask & ~UNBLOCKABLE;
 	return (long)fr.uc.mc.rax; /* the dispatcher stores it back in rax */
 }
 SYSCALL_DEFINE(15, sys_rt_sigreturn);
@@ -362,7 +363,7 @@ SYSCALL_DEFINE(15, sys_rt_sigreturn);
 static long sys_rt_sigpending(long uset, long size, long a2, long a3, long a4, long a5)
 {
 	struct proc *p = proc_current();
-	uint64_t pend = p->sig_pending & p->sig_blocked;
+	uint64_t pend = p->sig_pending & TMASK(p)->sig_blocked;
 
 	if (size != 8)
 		return -EINVAL;

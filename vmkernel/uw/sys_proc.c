@@ -59,6 +59,7 @@ static long new_thread(unsigned long flags, uint64_t newsp, uint64_t ptid, uint6
 	}
 	ut->fs_base = flags & CLONE_SETTLS ? tls : w->ut->fs_base;
 	ut->clear_tid = flags & CLONE_CHILD_CLEARTID ? ctid : 0;
+	ut->sig_blocked = w->ut->sig_blocked; /* a new thread starts with the caller's mask */
 	fpu_save(&ut->fpu);
 	frame.rax = 0;
 	frame.rsp = newsp;
@@ -85,7 +86,7 @@ static long do_fork(unsigned long flags, uint64_t newsp, uint64_t ptid, uint64_t
 		kfree(c);
 		return new_thread(flags, newsp, ptid, ctid, tls, ut);
 	}
-	if (!proc_may_fork()) {
+	if (!proc_may_fork(parent->rlim[6].cur)) {
 		kfree(c);
 		kfree(ut);
 		return -EAGAIN;
@@ -99,11 +100,13 @@ static long do_fork(unsigned long flags, uint64_t newsp, uint64_t ptid, uint64_t
 	memcpy(c->name, parent->name, sizeof(c->name));
 	c->pgid = parent->pgid;
 	c->umask = parent->umask;
+	memcpy(c->rlim, parent->rlim, sizeof(c->rlim));
 	c->sid = parent->sid;
 	c->sig_lock = (struct spinlock)SPINLOCK_INIT;
-	c->sig_blocked = parent->sig_blocked;
+	/* the child thread inherits the caller's mask with its uthread */
 	memcpy(c->sigact, parent->sigact, sizeof(c->sigact));
 	ut->fs_base = flags & CLONE_SETTLS ? tls : w->ut->fs_base;
+	ut->sig_blocked = w->ut->sig_blocked;
 	fpu_save(&ut->fpu); /* the parent's live FPU state */
 	frame.rax = 0;
 	if (newsp)

@@ -87,15 +87,49 @@ static long sys_brk(long addr, long a1, long a2, long a3, long a4, long a5)
 	return (long)(addr ? aspace_brk(as, (uintptr_t)addr) : as->brk);
 }
 
+/* A file mapping: private copies of the file's pages (read with pread into the new area),
+ * so writes stay in the process.  A shared writable mapping would need pages shared with the
+ * file system and is refused (-ENODEV); a shared read-only one is the same as a copy. */
+static long mmap_file(long addr, long len, long prot, long flags, long fd, long off)
+{
+	struct aspace *as = world_current()->as;
+	struct file *f;
+	uintptr_t got;
+	long rc, n;
+
+	if (off < 0 || (off & (PAGE_SIZE - 1)))
+		return -EINVAL;
+	if ((flags & MAP_SHARED) && (prot & PROT_WRITE))
+		return -ENODEV;
+	f = fd_get((int)fd);
+	if (!f)
+		return -EBADF;
+	if (!f->ops->pread || (f->flags & O_ACCMODE) == O_WRONLY) {
+		rc = f->ops->pread ? -EACCES : -ENODEV;
+		file_put(f);
+		return rc;
+	}
+	rc = aspace_map(as, (uintptr_t)addr, (size_t)len, PROT_READ | PROT_WRITE, 0,
+			flags & MAP_FIXED, &got);
+	if (!rc) {
+		n = f->ops->pread(f, (void *)got, (size_t)len, (uint64_t)off);
+		rc = n < 0 ? n : aspace_protect(as, got, (size_t)len, (unsigned)prot);
+		if (rc)
+			aspace_unmap(as, got, (size_t)len);
+	}
+	file_put(f);
+	return rc ? rc : (long)got;
+}
+
 static long sys_mmap(long addr, long len, long prot, long flags, long fd, long off)
 {
 	uintptr_t got;
 	int rc;
 
-	if (!(flags & MAP_ANONYMOUS))
-		return -ENODEV; /* file mappings come with the VFS */
 	if (!(flags & (MAP_PRIVATE | MAP_SHARED)) || len <= 0 || (prot & ~7))
 		return -EINVAL;
+	if (!(flags & MAP_ANONYMOUS))
+		return mmap_file(addr, len, prot, flags, fd, off);
 	rc = aspace_map(world_current()->as, (uintptr_t)addr, (size_t)len, (unsigned)prot, 0,
 			flags & MAP_FIXED, &got);
 	return rc ? rc : (long)got;

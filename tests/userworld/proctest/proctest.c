@@ -18,6 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -354,6 +357,76 @@ static void test_spawn_leak(void)
 	printf("proctest: spawn-1000: %s\n", detail);
 }
 
+static volatile sig_atomic_t alarms;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	alarms++;
+}
+
+/* Timers, limits, wall-clock time and file mappings. */
+static void test_misc(void)
+{
+	struct itimerval it = {{0, 100000}, {0, 100000}}, off = {{0, 0}, {0, 0}};
+	struct rlimit rl;
+	struct timeval tv;
+	struct timespec t0;
+	int fd, n = 0;
+	char *m;
+
+	signal(SIGALRM, on_alarm);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	setitimer(ITIMER_REAL, &it, NULL);
+	while (alarms < 3 && ms_since(&t0) < 2000)
+		pause();
+	setitimer(ITIMER_REAL, &off, NULL);
+	check(alarms >= 3 && ms_since(&t0) >= 290, "setitimer-periodic", "no SIGALRM every 100 ms");
+	alarms = 0;
+	alarm(1);
+	check(alarm(0) == 1 && alarms == 0, "alarm-cancel", "alarm(0) did not return the 1 s left");
+
+	check(getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur == 256, "getrlimit-nofile",
+	      "expected 256");
+	rl.rlim_cur = 8;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	for (int i = 0; i < 20; i++) {
+		int fd2 = open("/dev/null", O_RDONLY);
+
+		if (fd2 > n)
+			n = fd2;
+	}
+	check(n == 7 && errno == EMFILE, "setrlimit-nofile-enforced",
+	      "descriptors beyond the limit of 8");
+	for (int i = 3; i < 8; i++)
+		close(i);
+	rl.rlim_cur = 256;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	rl.rlim_max = 100000;
+	check(setrlimit(RLIMIT_NOFILE, &rl) == -1 && errno == EPERM, "setrlimit-above-kernel-max",
+	      "expected EPERM");
+
+	check(gettimeofday(&tv, NULL) == 0 && tv.tv_sec > 1700000000, "gettimeofday",
+	      "wall clock before 2023");
+
+	fd = open("/tmp/mapped", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	write(fd, "mapped file contents", 20);
+	m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	check(m != MAP_FAILED && !memcmp(m, "mapped file contents", 20), "mmap-file-private",
+	      "wrong contents");
+	if (m != MAP_FAILED) {
+		char buf[20];
+
+		m[0] = 'M';
+		pread(fd, buf, 20, 0);
+		check(buf[0] == 'm', "mmap-private-copy", "the write reached the file");
+	}
+	check(mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) == MAP_FAILED &&
+		      errno == ENODEV,
+	      "mmap-shared-writable-refused", "expected ENODEV");
+	close(fd);
+}
+
 static void forkbomb(void)
 {
 	int made = 0, err = 0;
@@ -412,6 +485,7 @@ int main(int argc, char **argv)
 	test_signals();
 	test_threads();
 	test_poll();
+	test_misc();
 	printf("proctest: done, %d failed\n", failures);
 	return failures != 0;
 }

@@ -41,24 +41,32 @@ struct proc {
 	struct aspace *as;
 	struct world *main;
 	struct fdtable fds;
-	struct vnode *cwd;     /* referenced; NULL = the root (under the VFS mutex) */
-	uint32_t umask;	       /* 022 at start; fork copies it */
-	struct proc *all_next; /* the list of all processes (proc_foreach) */
-	/* Signals, under sig_lock (one thread per process so far: the mask is the process's). */
+	struct vnode *cwd; /* referenced; NULL = the root (under the VFS mutex) */
+	uint32_t umask;	   /* 022 at start; fork copies it */
+	struct {
+		uint64_t cur, max;
+	} rlim[16];			   /* getrlimit/setrlimit; fork copies them */
+	uint64_t alarm_at, alarm_interval; /* ITIMER_REAL (time_ns), 0: off */
+	struct proc *all_next;		   /* the list of all processes (proc_foreach) */
+	/* Signals: the pending set under sig_lock; masks are per thread (struct uthread). */
 	struct spinlock sig_lock;
-	uint64_t sig_pending, sig_blocked;
-	uint64_t sig_addr;	 /* fault address for a pending SIGSEGV/SIGBUS */
-	uint64_t sig_saved_mask; /* rt_sigsuspend: the mask to restore after a handler */
-	bool sig_restore;
+	uint64_t sig_pending; /* process-wide; each thread has its own mask */
+	uint64_t sig_addr;    /* fault address for a pending SIGSEGV/SIGBUS */
 	struct ksigaction sigact[64];
 };
 
 /* Per-thread user state, kept in the world. */
 struct uthread {
+	uint64_t sig_blocked;	 /* this thread's signal mask */
+	uint64_t sig_saved_mask; /* rt_sigsuspend/ppoll: the mask to restore after a handler */
+	bool sig_restore;
 	uint64_t fs_base;
 	uint64_t clear_tid; /* set_tid_address */
 	struct fpu_state fpu;
 };
+
+/* The calling thread's signal state (its uthread); p is the calling process. */
+#define TMASK(p) (world_current()->ut)
 
 /* Start a process from an ELF image in kernel memory, as a child of nobody (pid 1 style).
  * argv/envp are NULL-terminated kernel arrays.  *out gets the process.  0 or -errno. */
@@ -70,8 +78,13 @@ int proc_wait_kernel(struct proc *p);
 extern struct waitq proc_wq;
 /* Find a live process by pid (under proc_wq's lock). */
 struct proc *proc_find_locked(int pid);
-/* May another process be made?  False (and logged once) at PROC_MAX. */
-bool proc_may_fork(void);
+/* Start the kernel world that delivers ITIMER_REAL/alarm signals (once, at boot). */
+void itimer_start(void);
+/* Default resource limits for a process the kernel starts. */
+void proc_rlimit_defaults(struct proc *p);
+/* May another process be made?  False (and logged once) at PROC_MAX or the caller's
+ * RLIMIT_NPROC, whichever is lower. */
+bool proc_may_fork(uint64_t rlimit_nproc);
 /* Give a new process (made by fork) its pid and put it on the process list. */
 void proc_register(struct proc *p);
 /* Free a zombie (waits for its main world to be off the CPU). */
