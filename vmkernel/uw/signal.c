@@ -65,7 +65,9 @@ int signal_send(struct proc *p, int sig)
 	if (sig < 1 || sig > NSIG)
 		return -EINVAL;
 	f = spin_lock_irqsave(&p->sig_lock);
-	if (p->sigact[sig - 1].handler != SIG_IGN || sig == SIGKILL)
+	/* Ignored signals are dropped when sent, as on Linux: they must not even end a sleep. */
+	if (sig == SIGKILL || !(p->sigact[sig - 1].handler == SIG_IGN ||
+				(p->sigact[sig - 1].handler == SIG_DFL && default_ignored(sig))))
 		p->sig_pending |= BIT(sig);
 	spin_unlock_irqrestore(&p->sig_lock, f);
 	if (p->main && p->main->proc == p && p->main->ut &&

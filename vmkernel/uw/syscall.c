@@ -7,6 +7,7 @@
  */
 #define LOG_TAG "syscall"
 #include <vmk/proc.h>
+#include <vmk/signal.h>
 #include <vmk/rtc.h>
 #include <vmk/syscall.h>
 #include <vmk/panic.h>
@@ -189,7 +190,21 @@ static long sys_nanosleep(long ureq, long urem, long a2, long a3, long a4, long 
 		return -EFAULT;
 	if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= (int64_t)NSEC_PER_SEC)
 		return -EINVAL;
-	world_sleep_ns((uint64_t)ts.sec * NSEC_PER_SEC + (uint64_t)ts.nsec);
+	uint64_t end = time_ns() + (uint64_t)ts.sec * NSEC_PER_SEC + (uint64_t)ts.nsec, now;
+
+	/* Sleep to the end unless a signal is to be handled: then EINTR and the time left. */
+	while ((now = time_ns()) < end) {
+		if (signal_pending()) {
+			uint64_t left = end - now;
+
+			ts.sec = (int64_t)(left / NSEC_PER_SEC);
+			ts.nsec = (int64_t)(left % NSEC_PER_SEC);
+			if (urem && copy_to_user((void *)urem, &ts, sizeof(ts)))
+				return -EFAULT;
+			return -EINTR;
+		}
+		world_sleep_ns(end - now);
+	}
 	return 0;
 }
 
