@@ -262,17 +262,23 @@ static void ipi_mark(void *arg)
 
 static bool test_ipi(void)
 {
-	uint64_t want = ((ncpus_online >= 64) ? ~0ull : (1ull << ncpus_online) - 1) & ~1ull;
-	uint64_t ticks[MAX_CPUS];
+	uint64_t ticks[MAX_CPUS], f, want;
 	bool ok, ticking = true;
+	unsigned me;
 
+	/* Interrupts off: this world cannot move to another CPU meanwhile. */
+	f = irq_save();
+	me = this_cpu()->id;
+	want = ((ncpus_online >= 64) ? ~0ull : (1ull << ncpus_online) - 1) & ~(1ull << me);
 	ipi_mask = 0;
 	smp_call_others(ipi_mark, NULL);
 	ok = ipi_mask == want;
 	ipi_mask = 0;
-	for (unsigned i = 1; i < ncpus_online; i++)
-		smp_call_one(i, ipi_mark, NULL);
+	for (unsigned i = 0; i < ncpus_online; i++)
+		if (i != me)
+			smp_call_one(i, ipi_mark, NULL);
 	ok = ok && ipi_mask == want;
+	irq_restore(f);
 	selftest_report(ok, "ipi", "%u CPUs answered a call to all and one at a time",
 			ncpus_online - 1);
 
@@ -301,13 +307,14 @@ static void tlb_read(void *arg)
 static bool test_tlb(void)
 {
 	struct tlb_probe t = {.va = vm_reserve(PAGE_SIZE)};
-	uint64_t a = frame_alloc_zeroed(), b = frame_alloc_zeroed();
+	uint64_t a = frame_alloc_zeroed(), b = frame_alloc_zeroed(), f;
 	unsigned before = 0, after = 0;
 
 	if (!t.va || !a || !b)
 		return selftest_report(false, "tlb", "out of memory");
 	*(uint64_t *)phys_to_virt(a) = 0xaaaa;
 	*(uint64_t *)phys_to_virt(b) = 0xbbbb;
+	f = irq_save(); /* stay on this CPU: the local read and the call must cover all */
 	vm_map_page(t.va, a, 0);
 	tlb_read(&t);
 	smp_call_others(tlb_read, &t); /* every CPU now caches va -> a */
@@ -317,6 +324,7 @@ static bool test_tlb(void)
 	vm_map_page(t.va, b, 0);
 	tlb_read(&t);
 	smp_call_others(tlb_read, &t);
+	irq_restore(f);
 	for (unsigned i = 0; i < ncpus_online; i++)
 		after += t.seen[i] == 0xbbbb;
 	vm_unmap_page(t.va);
