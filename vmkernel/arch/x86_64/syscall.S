@@ -6,6 +6,7 @@
  * syscall_dispatch(struct regs *) with interrupts on, and returns with IRETQ, so signal
  * delivery and execve can rewrite any register of the frame.
  */
+#include <arch/regs_asm.h>
 #include <arch/cpu_local.h>
 
 #define USER_CS 0x2b
@@ -24,21 +25,7 @@ syscall_entry:
 	pushq %rcx			/* user RIP */
 	pushq $0			/* error code */
 	pushq $0x80			/* "vector": a syscall */
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	PUSH_GPRS
 	cld
 	movq %rsp, %rdi
 	sti
@@ -49,21 +36,7 @@ syscall_entry:
 	/* user_return: pop a struct regs at %rsp and IRETQ to user mode. */
 	.globl user_return
 user_return:
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx
-	popq %rbx
-	popq %rax
+	POP_GPRS
 	addq $16, %rsp
 	swapgs
 	iretq
