@@ -1,5 +1,5 @@
 /* Interrupt entry stubs: one per vector, all funnelled into trap_dispatch(struct regs *). */
-#include <arch/regs_asm.h>
+#include <arch/regs.inc>
 
 
 	.text

@@ -6,7 +6,7 @@
  * syscall_dispatch(struct regs *) with interrupts on, and returns with IRETQ, so signal
  * delivery and execve can rewrite any register of the frame.
  */
-#include <arch/regs_asm.h>
+#include <arch/regs.inc>
 #include <arch/cpu_local.h>
 
 #define USER_CS 0x2b
