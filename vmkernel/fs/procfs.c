@@ -12,6 +12,7 @@
 #include <vmk/time.h>
 #include <vmk/rtc.h>
 #include <vmk/format.h>
+#include <vmk/profile.h>
 #include <vmk/errno.h>
 #include <arch/cpu.h>
 #include <stdarg.h>
@@ -41,6 +42,7 @@ enum pkind {
 	P_SELF,
 	P_KEEL,
 	P_KEEL_WORLDS,
+	P_KEEL_PROFILE,
 	P_PID,
 	P_PID_STAT,
 	P_PID_STATUS,
@@ -78,6 +80,7 @@ static const struct pent pid_ents[] = {
 };
 static const struct pent keel_ents[] = {
 	{"worlds", P_KEEL_WORLDS, VNODE_REG},
+	{"profile", P_KEEL_PROFILE, VNODE_REG},
 };
 #define NENTS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -533,6 +536,27 @@ static void gen_worlds(struct procfs *fs, struct pbuf *pb)
 	fs->env.free(l.w, l.cap * sizeof(*l.w), fs->env.ctx);
 }
 
+/* The profiler's counts (vmk/profile.h): "samples percent function <- caller", largest first. */
+static void gen_profile(struct procfs *fs, struct pbuf *pb)
+{
+	size_t max = 256, n;
+	struct profile_entry *e = fs->env.alloc(max * sizeof(*e), fs->env.ctx);
+	uint64_t total;
+
+	if (!e) {
+		pb->full = true;
+		return;
+	}
+	n = profile_snapshot(e, max, &total);
+	pb_printf(pb, "# %s, %lu samples\n", profile_enabled() ? "on" : "off (boot with profile)",
+		  total);
+	for (size_t i = 0; i < n; i++)
+		pb_printf(pb, "%8lu %3lu.%lu%% %s%s%s\n", e[i].samples, e[i].samples * 100 / total,
+			  e[i].samples * 1000 / total % 10, e[i].name, e[i].caller ? " <- " : "",
+			  e[i].caller ? e[i].caller : "");
+	fs->env.free(e, max * sizeof(*e), fs->env.ctx);
+}
+
 static const char *state_name(char s)
 {
 	switch (s) {
@@ -625,6 +649,9 @@ static int generate(struct pnode *n)
 			break;
 		case P_KEEL_WORLDS:
 			gen_worlds(fs, &pb);
+			break;
+		case P_KEEL_PROFILE:
+			gen_profile(fs, &pb);
 			break;
 		default:
 			rc = gen_pid(n, &pb);

@@ -9,6 +9,7 @@
 #include <vmk/bootinfo.h>
 #include <vmk/world.h>
 #include <vmk/proc.h>
+#include <vmk/aspace.h>
 #include <vmk/mm.h>
 #include <vmk/time.h>
 #include <vmk/log.h>
@@ -40,7 +41,7 @@ static void *env_alloc_page(void *ctx)
 
 static void env_free_page(void *page, void *ctx)
 {
-	frame_free(virt_to_phys(page), 1);
+	frame_unref(virt_to_phys(page)); /* a process may still map it */
 }
 
 /* Wall clock: the RTC read once at boot, carried on by the TSC. */
@@ -194,36 +195,56 @@ int rootfs_init(const struct boot_info *bi)
 	return 0;
 }
 
-int rootfs_read_file(struct proc *p, const char *path, size_t max, void **buf, size_t *size)
+int rootfs_open_file(struct proc *p, const char *path, struct vnode **out)
 {
 	struct vfs_ctx ctx = kvfs_ctx(p);
 	struct vnode *v;
-	int64_t got = 0;
-	uint8_t *b = NULL;
 	int rc;
 
 	mutex_lock(&vfs_lock);
 	rc = vfs_walk(&ctx, NULL, path, 0, &v);
-	if (rc)
-		goto out;
-	if (v->type != VNODE_REG)
+	if (!rc && v->type != VNODE_REG) {
 		rc = v->type == VNODE_DIR ? -EISDIR : -EACCES;
-	else if (v->size > max)
-		rc = -EFBIG;
-	else if (!(b = kmalloc(v->size ? v->size : 1)))
-		rc = -ENOMEM;
-	else
-		got = v->ops->read(v, 0, b, v->size);
-	if (!rc && got < 0)
-		rc = (int)got;
-	if (!rc) {
-		*buf = b;
-		*size = (size_t)got;
-		b = NULL;
+		vnode_put(v);
 	}
-	vnode_put(v);
-out:
 	mutex_unlock(&vfs_lock);
-	kfree(b);
+	if (!rc)
+		*out = v;
+	return rc;
+}
+
+void rootfs_put(struct vnode *v)
+{
+	mutex_lock(&vfs_lock);
+	vnode_put(v);
+	mutex_unlock(&vfs_lock);
+}
+
+int64_t rootfs_pread(struct vnode *v, uint64_t off, void *buf, size_t len)
+{
+	int64_t got;
+
+	mutex_lock(&vfs_lock);
+	got = v->ops->read ? v->ops->read(v, off, buf, len) : -EINVAL;
+	mutex_unlock(&vfs_lock);
+	return got;
+}
+
+int rootfs_map_pages(struct vnode *v, uint64_t pgoff, size_t n, bool alloc, struct aspace *as,
+		     uintptr_t va)
+{
+	int rc = 0;
+
+	if (!v->ops->getpage)
+		return -ENODEV;
+	mutex_lock(&vfs_lock);
+	for (size_t i = 0; i < n && !rc; i++) {
+		void *page;
+
+		rc = v->ops->getpage(v, pgoff + i, alloc, &page);
+		if (!rc && page)
+			rc = aspace_map_page(as, va + i * PAGE_SIZE, virt_to_phys(page));
+	}
+	mutex_unlock(&vfs_lock);
 	return rc;
 }

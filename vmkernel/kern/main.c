@@ -11,6 +11,7 @@
 #include <vmk/console.h>
 #include <vmk/heap.h>
 #include <vmk/log.h>
+#include <vmk/profile.h>
 #include <vmk/mm.h>
 #include <vmk/panic.h>
 #include <vmk/platform.h>
@@ -83,6 +84,7 @@ void kmain(uint32_t magic, uint64_t mbi_phys)
 	frame_init(&bi, mbi_phys);
 	vm_init(&bi);
 	kmem_init(cmdline_get_long(cmdline, "kmem.poison", 1) != 0);
+	profile_init(cmdline);
 	console_init_screen(&bi);
 
 	/* Per-CPU state, then leave the boot stack for one with a guard page. */
@@ -134,20 +136,20 @@ static void run_init(void)
 	char path[256] = "/sbin/init", args[512];
 	char *argv[18] = {path};
 	char *envp[] = {"PATH=/sbin:/bin:/usr/sbin:/usr/bin", "HOME=/root", "TERM=linux", NULL};
+	struct exec_file x;
 	struct proc *p;
-	size_t size;
-	void *image;
 	int rc, status;
 
 	cmdline_get(cmdline, "init", path, sizeof(path));
 	init_args(args, sizeof(args), argv + 1, 16);
-	rc = rootfs_read_file(NULL, path, 64 << 20, &image, &size);
+	rc = exec_open(NULL, path, &x);
 	if (rc) {
+		exec_close(&x);
 		log_warn("no init program %s (error %d): nothing to run", path, rc);
 		return;
 	}
-	rc = proc_spawn(path, image, size, argv, envp, &p);
-	kfree(image);
+	rc = proc_spawn(path, &x, argv, envp, &p);
+	exec_close(&x);
 	if (rc) {
 		log_err("cannot start %s (error %d)", path, rc);
 		return;

@@ -17,6 +17,7 @@ extern char __boot_start[], __kernel_end[];
 
 static struct frame_pool pool;
 static struct spinlock frame_lock = SPINLOCK_INIT;
+static uint32_t *owners; /* per frame: owners beyond the first (0: one owner, or free) */
 static uint64_t frame_reach = 4ull << 30; /* highest address mapped so far */
 
 struct range {
@@ -35,7 +36,7 @@ void frame_init(struct boot_info *bi, uint64_t mbi_phys)
 {
 	struct range busy[BOOT_MODS_MAX + 3];
 	unsigned nbusy = 0;
-	uint64_t end = memmap_usable_end(bi->mmap, bi->nmmap), nframes, maplen, store = 0;
+	uint64_t end = memmap_usable_end(bi->mmap, bi->nmmap), nframes, maplen, need, store = 0;
 
 	if (!end)
 		panic("the memory map has no usable RAM");
@@ -50,14 +51,18 @@ void frame_init(struct boot_info *bi, uint64_t mbi_phys)
 
 	nframes = end / PAGE_SIZE;
 	maplen = ALIGN_UP(frame_pool_map_bytes(nframes), 8);
-	/* The two bitmaps go in the first usable, still-free place below 4 GiB. */
+	need = 2 * maplen + nframes * sizeof(*owners);
+	/* The two bitmaps and the owner counts go in the first usable, still-free place below
+	 * 4 GiB. */
 	for (unsigned i = 0; i < bi->nmmap && !store; i++) {
 		const struct mem_region *r = &bi->mmap[i];
 
 		if (r->type != MEM_USABLE)
 			continue;
-		for (uint64_t s = r->base; s + 2 * maplen <= r->base + r->len; s += PAGE_SIZE) {
-			uint64_t e = ALIGN_UP(s + 2 * maplen, PAGE_SIZE);
+		/* Low memory (below 1 MiB) stays for the AP trampoline and the like. */
+		for (uint64_t s = MAX(r->base, 1ull << 20); s + need <= r->base + r->len;
+		     s += PAGE_SIZE) {
+			uint64_t e = ALIGN_UP(s + need, PAGE_SIZE);
 
 			if (e > frame_reach)
 				break;
@@ -68,8 +73,10 @@ void frame_init(struct boot_info *bi, uint64_t mbi_phys)
 		}
 	}
 	if (!store)
-		panic("no room for the frame bitmaps (%lu bytes)", 2 * maplen);
-	busy[nbusy++] = (struct range){store, ALIGN_UP(store + 2 * maplen, PAGE_SIZE)};
+		panic("no room for the frame bitmaps and counts (%lu bytes)", need);
+	busy[nbusy++] = (struct range){store, ALIGN_UP(store + need, PAGE_SIZE)};
+	owners = phys_to_virt(store + 2 * maplen);
+	memset(owners, 0, nframes * sizeof(*owners));
 
 	frame_pool_init(&pool, 0, nframes, phys_to_virt(store), phys_to_virt(store + maplen));
 	for (unsigned i = 0; i < bi->nmmap; i++)
@@ -117,12 +124,41 @@ uint64_t frame_alloc_zeroed(void)
 
 void frame_free(uint64_t pa, size_t n)
 {
-	uint64_t f = spin_lock_irqsave(&frame_lock);
-	int rc = frame_pool_free(&pool, pa / PAGE_SIZE, n);
+	uint64_t f;
+	int rc;
 
+	for (size_t i = 0; i < n && pa / PAGE_SIZE + i < pool.nframes; i++)
+		if (__atomic_load_n(&owners[pa / PAGE_SIZE + i], __ATOMIC_RELAXED))
+			panic("frame_free(%#lx, %zu): frame %#lx still has other owners", pa, n,
+			      pa + i * PAGE_SIZE);
+	f = spin_lock_irqsave(&frame_lock);
+	rc = frame_pool_free(&pool, pa / PAGE_SIZE, n);
 	spin_unlock_irqrestore(&frame_lock, f);
 	if (rc || !IS_ALIGNED(pa, PAGE_SIZE))
 		panic("bad frame_free(%#lx, %zu)", pa, n);
+}
+
+void frame_ref(uint64_t pa)
+{
+	__atomic_add_fetch(&owners[pa / PAGE_SIZE], 1, __ATOMIC_RELAXED);
+}
+
+void frame_unref(uint64_t pa)
+{
+	uint32_t *c = &owners[pa / PAGE_SIZE];
+
+	/* Seeing 0 means we are the only owner left: nobody else can touch the count.  A
+	 * decrement from 0 means another owner dropped out meanwhile and left us the last. */
+	if (__atomic_load_n(c, __ATOMIC_ACQUIRE) == 0 ||
+	    __atomic_fetch_sub(c, 1, __ATOMIC_ACQ_REL) == 0) {
+		__atomic_store_n(c, 0, __ATOMIC_RELAXED);
+		frame_free(pa, 1);
+	}
+}
+
+bool frame_shared(uint64_t pa)
+{
+	return __atomic_load_n(&owners[pa / PAGE_SIZE], __ATOMIC_ACQUIRE) != 0;
 }
 
 void frame_get_stats(struct frame_stats *st)

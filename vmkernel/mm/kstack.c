@@ -1,6 +1,8 @@
 /*
  * Kernel stacks: KSTACK_PAGES pages each, with an unmapped guard page below, in their own
- * address range.  A freed stack returns its frames; its address slot is kept on a free list.
+ * address range.  The last few freed stacks stay mapped for the next worlds (creating and
+ * ending processes is frequent, and unmapping costs a TLB shootdown per page); beyond that a
+ * freed stack returns its frames and its address slot goes on a free list.
  */
 #define LOG_TAG "kstack"
 #include <vmk/mm.h>
@@ -13,6 +15,8 @@ static struct spinlock kstack_lock = SPINLOCK_INIT;
 static uintptr_t kstack_next = KSTACK_BASE;
 static uintptr_t free_slots[256];
 static unsigned nfree;
+static uintptr_t cached[16]; /* tops of mapped stacks ready for reuse */
+static unsigned ncached;
 
 static void unmap_pages(uintptr_t slot, unsigned upto)
 {
@@ -24,11 +28,27 @@ static void unmap_pages(uintptr_t slot, unsigned upto)
 	}
 }
 
+/* The address range of an unmapped stack, for reuse. */
+static void slot_release(uintptr_t slot)
+{
+	uint64_t f = spin_lock_irqsave(&kstack_lock);
+
+	if (nfree < sizeof(free_slots) / sizeof(free_slots[0]))
+		free_slots[nfree++] = slot; /* else the address range is simply not reused */
+	spin_unlock_irqrestore(&kstack_lock, f);
+}
+
 uintptr_t kstack_alloc(void)
 {
 	uint64_t f = spin_lock_irqsave(&kstack_lock);
 	uintptr_t slot = 0;
 
+	if (ncached) {
+		uintptr_t top = cached[--ncached];
+
+		spin_unlock_irqrestore(&kstack_lock, f);
+		return top;
+	}
 	if (nfree)
 		slot = free_slots[--nfree];
 	else if (kstack_next + SLOT_SIZE <= KSTACK_BASE + KSTACK_SIZE_MAX)
@@ -46,7 +66,7 @@ uintptr_t kstack_alloc(void)
 			if (pa)
 				frame_free(pa, 1);
 			unmap_pages(slot, i - 1);
-			kstack_free(slot + SLOT_SIZE);
+			slot_release(slot);
 			return 0;
 		}
 	}
@@ -60,11 +80,15 @@ void kstack_free(uintptr_t top)
 
 	if (!top)
 		return;
-	unmap_pages(slot, KSTACK_PAGES);
 	f = spin_lock_irqsave(&kstack_lock);
-	if (nfree < sizeof(free_slots) / sizeof(free_slots[0]))
-		free_slots[nfree++] = slot; /* else the address range is simply not reused */
+	if (ncached < sizeof(cached) / sizeof(cached[0])) {
+		cached[ncached++] = top;
+		spin_unlock_irqrestore(&kstack_lock, f);
+		return;
+	}
 	spin_unlock_irqrestore(&kstack_lock, f);
+	unmap_pages(slot, KSTACK_PAGES);
+	slot_release(slot);
 }
 
 bool kstack_is_guard(uintptr_t va)

@@ -1,6 +1,18 @@
 /*
- * User address spaces: areas, demand-zero pages, protection, brk, fork copies.
- * Locking: as->lock (a mutex) around every change and every fault.
+ * User address spaces: areas, demand-zero pages, protection, brk, copy-on-write fork and
+ * pages shared with files.
+ *
+ * A page of a private area may have other owners (frame_shared): the other side of a fork,
+ * or the file it was mapped from.  Such a page is mapped read-only and the first write to it
+ * copies it (or, once nobody else holds it, just makes it writable).  Pages of a shared area
+ * (MAP_SHARED) are never copied.
+ *
+ * TLB: every world switch between address spaces reloads CR3, so only CPUs running a thread
+ * of this address space can cache its entries: with one thread (refs == 1, the caller) a
+ * local flush is enough; otherwise a shootdown reaches the other CPUs.
+ *
+ * Locking: as->lock (a mutex) around every change and every fault.  Callers of
+ * aspace_map_page may hold the VFS lock (the order is VFS lock, then as->lock).
  */
 #define LOG_TAG "aspace"
 #include <vmk/aspace.h>
@@ -18,6 +30,7 @@
 #define PTE_NX	 (1ull << 63)
 #define PTE_ADDR 0x000ffffffffff000ull
 #define MMAP_TOP 0x00007f0000000000ull /* mmap areas are placed top-down from here */
+#define PT_SPAN	 (512ull * PAGE_SIZE)  /* what one page table maps */
 
 static uint64_t user_pte_flags(unsigned prot)
 {
@@ -27,6 +40,17 @@ static uint64_t user_pte_flags(unsigned prot)
 		f |= PTE_W;
 	if (!(prot & PROT_EXEC) && cpu_feat.nx)
 		f |= PTE_NX;
+	return f;
+}
+
+/* The entry flags for page pa in area v: a private page with other owners stays read-only
+ * until written (copy on write). */
+static uint64_t page_flags(const struct vma *v, uint64_t pa)
+{
+	uint64_t f = user_pte_flags(v->prot);
+
+	if (!(v->flags & VMA_SHARED) && frame_shared(pa))
+		f &= ~PTE_W;
 	return f;
 }
 
@@ -57,23 +81,58 @@ void aspace_activate(struct aspace *as)
 		write_cr3(cr3);
 }
 
-/* Drop the pages of [start, end) (the lock is held). */
-static void zap(struct aspace *as, uintptr_t start, uintptr_t end)
+/* Forget the TLB entries of [va, va + n pages) wherever this address space may be loaded. */
+static void flush(struct aspace *as, uintptr_t va, unsigned long n)
 {
-	bool flushed = false;
+	if (__atomic_load_n(&as->refs, __ATOMIC_ACQUIRE) > 1) {
+		tlb_shootdown(va, n);
+	} else if (read_cr3() == as->cr3) {
+		if (n > 32)
+			write_cr3(as->cr3); /* user entries are never global */
+		else
+			for (unsigned long i = 0; i < n; i++)
+				invlpg(va + i * PAGE_SIZE);
+	}
+}
 
-	for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
-		uint64_t *e = vm_user_pte(as->pml4, va, false);
+/*
+ * The first entry for [va, end) that has a page table, with *last its table's end (the
+ * entries from the returned one up to *last are consecutive); NULL when none is left.
+ */
+static uint64_t *pte_run(struct aspace *as, uintptr_t *va, uintptr_t end, uintptr_t *last)
+{
+	while (*va < end) {
+		uint64_t *e = vm_user_pte(as->pml4, *va, false);
+		uintptr_t table_end = ALIGN_DOWN(*va, PT_SPAN) + PT_SPAN;
 
-		if (e && (*e & PTE_P)) {
-			frame_free(*e & PTE_ADDR, 1);
+		*last = MIN(end, table_end);
+		if (e)
+			return e;
+		*va = *last;
+	}
+	return NULL;
+}
+
+/* Drop the pages of [start, end) (the lock is held); flush: their TLB entries too (not when
+ * the address space is being freed: no CPU has it loaded). */
+static void zap(struct aspace *as, uintptr_t start, uintptr_t end, bool flush_tlb)
+{
+	bool dropped = false;
+	uintptr_t va = start, last;
+	uint64_t *e;
+
+	while ((e = pte_run(as, &va, end, &last))) {
+		for (; va < last; va += PAGE_SIZE, e++) {
+			if (!(*e & PTE_P))
+				continue;
+			frame_unref(*e & PTE_ADDR);
 			*e = 0;
 			as->pages--;
-			flushed = true;
+			dropped = true;
 		}
 	}
-	if (flushed)
-		tlb_shootdown(start, (end - start) / PAGE_SIZE);
+	if (dropped && flush_tlb)
+		flush(as, start, (end - start) / PAGE_SIZE);
 }
 
 /* Free the page-table pages of the user half. */
@@ -94,7 +153,7 @@ void aspace_put(struct aspace *as)
 		return;
 	for (struct vma *v = as->vmas, *next; v; v = next) {
 		next = v->next;
-		zap(as, v->start, v->end);
+		zap(as, v->start, v->end, false);
 		kfree(v);
 	}
 	free_tables(as->pml4, 3);
@@ -142,7 +201,7 @@ static int vma_remove(struct aspace *as, uintptr_t start, uintptr_t end)
 
 		if (v->start >= start && v->end <= end) {
 			*p = v->next;
-			zap(as, v->start, v->end);
+			zap(as, v->start, v->end, true);
 			kfree(v);
 		} else {
 			p = &v->next;
@@ -276,16 +335,17 @@ int aspace_protect(struct aspace *as, uintptr_t addr, size_t len, unsigned prot)
 	for (struct vma *v = as->vmas; !rc && v; v = v->next) {
 		if (v->start < addr || v->end > end)
 			continue;
-		v->prot = prot;
-		for (uintptr_t va = v->start; va < v->end; va += PAGE_SIZE) {
-			uint64_t *e = vm_user_pte(as->pml4, va, false);
+		uintptr_t va = v->start, last;
+		uint64_t *e;
 
-			if (e && (*e & PTE_P))
-				*e = (*e & PTE_ADDR) | user_pte_flags(prot);
-		}
+		v->prot = prot;
+		while ((e = pte_run(as, &va, v->end, &last)))
+			for (; va < last; va += PAGE_SIZE, e++)
+				if (*e & PTE_P)
+					*e = (*e & PTE_ADDR) | page_flags(v, *e & PTE_ADDR);
 	}
+	flush(as, addr, len / PAGE_SIZE);
 	mutex_unlock(&as->lock);
-	tlb_shootdown(addr, len / PAGE_SIZE);
 	return rc;
 }
 
@@ -335,9 +395,30 @@ static uint64_t *page_in(struct aspace *as, uintptr_t va, unsigned prot)
 	return e;
 }
 
+/* Give the present page at *e (va, in area v) to this address space alone: a private page
+ * others still hold is copied (the lock is held).  0 or -ENOMEM. */
+static int unshare(struct aspace *as, struct vma *v, uintptr_t va, uint64_t *e)
+{
+	uint64_t pa = *e & PTE_ADDR, copy;
+
+	if (!(v->flags & VMA_SHARED) && frame_shared(pa)) {
+		if (frame_alloc(1, 1, 0, &copy))
+			return -ENOMEM;
+		memcpy(phys_to_virt(copy), phys_to_virt(pa), PAGE_SIZE);
+		*e = copy | user_pte_flags(v->prot);
+		frame_unref(pa);
+	} else {
+		*e = pa | user_pte_flags(v->prot);
+	}
+	flush(as, va, 1);
+	return 0;
+}
+
 int aspace_fault(struct aspace *as, uintptr_t addr, unsigned error)
 {
+	uintptr_t va = ALIGN_DOWN(addr, PAGE_SIZE);
 	struct vma *v;
+	uint64_t *e;
 	int rc = -EFAULT;
 
 	mutex_lock(&as->lock);
@@ -350,15 +431,21 @@ int aspace_fault(struct aspace *as, uintptr_t addr, unsigned error)
 		goto out;
 	if (!(v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
 		goto out;
-	if (error & 1) {
-		/* Present but refused: stale TLB after a protection change, or a real violation. */
-		uint64_t *e = vm_user_pte(as->pml4, addr, false);
-
-		invlpg(addr);
-		rc = (e && (*e & PTE_P) && (!(error & 2) || (*e & PTE_W))) ? 0 : -EFAULT;
+	e = vm_user_pte(as->pml4, va, false);
+	if ((error & 1) && e && (*e & PTE_P)) {
+		/* Present but refused: a write to a copy-on-write page, or a TLB entry older than
+		 * a protection change (the area allows the access, checked above). */
+		if ((error & 2) && !(*e & PTE_W))
+			rc = unshare(as, v, va, e);
+		else
+			rc = 0, invlpg(va);
 		goto out;
 	}
-	rc = page_in(as, ALIGN_DOWN(addr, PAGE_SIZE), v->prot) ? 0 : -ENOMEM;
+	if (e && (*e & PTE_P)) {
+		rc = 0; /* another thread supplied it meanwhile */
+		goto out;
+	}
+	rc = page_in(as, va, v->prot) ? 0 : -ENOMEM;
 out:
 	mutex_unlock(&as->lock);
 	return rc;
@@ -373,17 +460,21 @@ int aspace_fill(struct aspace *as, uintptr_t addr, const void *src, size_t len)
 	while (len) {
 		struct vma *v = vma_find(as, addr);
 		size_t n = MIN(len, PAGE_SIZE - (addr & (PAGE_SIZE - 1)));
+		uintptr_t va = ALIGN_DOWN(addr, PAGE_SIZE);
 		uint64_t *e;
 
 		if (!v) {
 			rc = -EFAULT;
 			break;
 		}
-		e = page_in(as, ALIGN_DOWN(addr, PAGE_SIZE), v->prot);
+		e = page_in(as, va, v->prot);
 		if (!e) {
 			rc = -ENOMEM;
 			break;
 		}
+		if (!(v->flags & VMA_SHARED) && frame_shared(*e & PTE_ADDR) &&
+		    (rc = unshare(as, v, va, e)))
+			break;
 		memcpy((uint8_t *)phys_to_virt(*e & PTE_ADDR) + (addr & (PAGE_SIZE - 1)), s, n);
 		addr += n;
 		s += n;
@@ -393,10 +484,61 @@ int aspace_fill(struct aspace *as, uintptr_t addr, const void *src, size_t len)
 	return rc;
 }
 
+int aspace_map_page(struct aspace *as, uintptr_t va, uint64_t pa)
+{
+	struct vma *v;
+	uint64_t *e;
+	int rc = -EFAULT;
+
+	mutex_lock(&as->lock);
+	v = vma_find(as, va);
+	if (v && IS_ALIGNED(va, PAGE_SIZE)) {
+		e = vm_user_pte(as->pml4, va, true);
+		rc = e ? 0 : -ENOMEM;
+	}
+	if (!rc) {
+		frame_ref(pa);
+		if (*e & PTE_P) {
+			frame_unref(*e & PTE_ADDR);
+			flush(as, va, 1);
+		} else {
+			as->pages++;
+		}
+		*e = pa | page_flags(v, pa);
+	}
+	mutex_unlock(&as->lock);
+	return rc;
+}
+
+/* Share every page of area v of as with c (a fork): private pages become copy-on-write in
+ * both (the lock of as is held; c is not in use yet).  0 or -ENOMEM. */
+static int share_area(struct aspace *as, struct aspace *c, const struct vma *v)
+{
+	uintptr_t va = v->start, last;
+	uint64_t *e, *ce;
+
+	while ((e = pte_run(as, &va, v->end, &last))) {
+		for (; va < last; va += PAGE_SIZE, e++) {
+			if (!(*e & PTE_P))
+				continue;
+			ce = vm_user_pte(c->pml4, va, true);
+			if (!ce)
+				return -ENOMEM;
+			frame_ref(*e & PTE_ADDR);
+			if (!(v->flags & VMA_SHARED))
+				*e &= ~PTE_W;
+			*ce = *e;
+			c->pages++;
+		}
+	}
+	return 0;
+}
+
 struct aspace *aspace_clone(struct aspace *as)
 {
 	struct aspace *c = aspace_create();
 	struct vma **tail;
+	int rc = 0;
 
 	if (!c)
 		return NULL;
@@ -404,31 +546,25 @@ struct aspace *aspace_clone(struct aspace *as)
 	c->brk_base = as->brk_base;
 	c->brk = as->brk;
 	tail = &c->vmas;
-	for (struct vma *v = as->vmas; v; v = v->next) {
+	for (struct vma *v = as->vmas; v && !rc; v = v->next) {
 		struct vma *n = kmalloc(sizeof(*n));
 
-		if (!n)
-			goto fail;
+		if (!n) {
+			rc = -ENOMEM;
+			break;
+		}
 		*n = *v;
 		n->next = NULL;
 		*tail = n;
 		tail = &n->next;
-		for (uintptr_t va = v->start; va < v->end; va += PAGE_SIZE) {
-			uint64_t *e = vm_user_pte(as->pml4, va, false), *ce;
-
-			if (!e || !(*e & PTE_P))
-				continue;
-			ce = page_in(c, va, v->prot);
-			if (!ce)
-				goto fail;
-			memcpy(phys_to_virt(*ce & PTE_ADDR), phys_to_virt(*e & PTE_ADDR),
-			       PAGE_SIZE);
-		}
+		rc = share_area(as, c, v);
 	}
+	/* Our own entries lost their write permission, finished or not. */
+	flush(as, 0, ~0ul);
 	mutex_unlock(&as->lock);
+	if (rc) {
+		aspace_put(c);
+		return NULL;
+	}
 	return c;
-fail:
-	mutex_unlock(&as->lock);
-	aspace_put(c);
-	return NULL;
 }

@@ -1,11 +1,12 @@
 /*
- * Loading a static ELF program into a fresh address space: its segments, a brk area after
- * them, an 8 MiB stack (pages on demand) holding argv, envp and the auxiliary vector the way
- * Linux lays them out, and the register frame that enters it.
+ * Loading a static ELF program into a fresh address space: its segments (the file's own pages,
+ * shared), a brk area after them, an 8 MiB stack (pages on demand) holding argv, envp and the
+ * auxiliary vector the way Linux lays them out, and the register frame that enters it.
  */
 #define LOG_TAG "exec"
 #include <vmk/proc.h>
 #include <vmk/elf.h>
+#include <vmk/rootfs.h>
 #include <vmk/mm.h>
 #include <vmk/errno.h>
 #include <vmk/time.h>
@@ -44,21 +45,60 @@ static unsigned elf_prot(uint32_t flags)
 	       (flags & ELF_PF_X ? PROT_EXEC : 0);
 }
 
-static int load_segments(struct aspace *as, const uint8_t *image, const struct elf_image *img,
-			 uint64_t bias)
+/* Copy file bytes [off, off + len) to va. */
+static int copy_in(struct aspace *as, const struct exec_file *x, uintptr_t va, uint64_t off,
+		   size_t len)
 {
-	for (unsigned i = 0; i < img->nseg; i++) {
-		const struct elf_segment *s = &img->seg[i];
-		uintptr_t start = ALIGN_DOWN(s->vaddr + bias, PAGE_SIZE), got;
-		uintptr_t end = ALIGN_UP(s->vaddr + bias + s->memsz, PAGE_SIZE);
-		int rc = aspace_map(as, start, end - start, elf_prot(s->flags), 0, true, &got);
+	uint8_t *buf = kmalloc(PAGE_SIZE);
+	int rc = buf ? 0 : -ENOMEM;
 
-		if (!rc && s->filesz)
-			rc = aspace_fill(as, s->vaddr + bias, image + s->offset, s->filesz);
-		if (rc)
-			return rc;
+	while (!rc && len) {
+		size_t n = MIN(len, PAGE_SIZE);
+		int64_t got = rootfs_pread(x->v, off, buf, n);
+
+		if (got < 0) {
+			rc = (int)got;
+			break;
+		}
+		memset(buf + got, 0, n - (size_t)got); /* the file shrank meanwhile */
+		rc = aspace_fill(as, va, buf, n);
+		va += n;
+		off += n;
+		len -= n;
 	}
-	return 0;
+	kfree(buf);
+	return rc;
+}
+
+/*
+ * One PT_LOAD segment: its whole pages are the file's own pages, shared (copy-on-write where
+ * writable), as Linux maps them; a last partial page is copied, zeros after the file bytes;
+ * the rest (bss) is demand-zero.  A segment whose offset and address disagree within a page,
+ * or a file system without pages, is copied.
+ */
+static int load_segment(struct aspace *as, const struct exec_file *x, const struct elf_segment *s,
+			uint64_t bias)
+{
+	uintptr_t va = s->vaddr + bias, start = ALIGN_DOWN(va, PAGE_SIZE), got;
+	uintptr_t end = ALIGN_UP(va + s->memsz, PAGE_SIZE), fend = va + s->filesz;
+	uintptr_t whole = start; /* pages below come whole from the file */
+	int rc = aspace_map(as, start, end - start, elf_prot(s->flags), 0, true, &got);
+
+	if (rc || !s->filesz)
+		return rc;
+	if (IS_ALIGNED(s->offset - s->vaddr, PAGE_SIZE) && ALIGN_DOWN(fend, PAGE_SIZE) > start) {
+		whole = ALIGN_DOWN(fend, PAGE_SIZE);
+		rc = rootfs_map_pages(x->v, ALIGN_DOWN(s->offset, PAGE_SIZE) / PAGE_SIZE,
+				      (whole - start) / PAGE_SIZE, false, as, start);
+		if (rc == -ENODEV)
+			whole = start, rc = 0;
+	}
+	if (!rc && whole < fend) {
+		uintptr_t from = MAX(whole, va);
+
+		rc = copy_in(as, x, from, s->offset + (from - va), fend - from);
+	}
+	return rc;
 }
 
 static size_t count(char *const v[])
@@ -148,14 +188,50 @@ static int build_stack(struct aspace *as, char *const argv[], char *const envp[]
 	return rc;
 }
 
-int exec_load(const void *image, size_t size, char *const argv[], char *const envp[],
+int exec_open(struct proc *p, const char *path, struct exec_file *x)
+{
+	int64_t got;
+	int rc;
+
+	memset(x, 0, sizeof(*x));
+	rc = rootfs_open_file(p, path, &x->v);
+	if (rc)
+		return rc;
+	if (!(x->v->mode & 0111)) {
+		exec_close(x);
+		return -EACCES;
+	}
+	x->size = x->v->size;
+	x->head = kmalloc(PAGE_SIZE);
+	if (!x->head) {
+		exec_close(x);
+		return -ENOMEM;
+	}
+	got = rootfs_pread(x->v, 0, x->head, PAGE_SIZE);
+	if (got < 0) {
+		exec_close(x);
+		return (int)got;
+	}
+	x->head_len = (size_t)got;
+	return 0;
+}
+
+void exec_close(struct exec_file *x)
+{
+	if (x->v)
+		rootfs_put(x->v);
+	kfree(x->head);
+	memset(x, 0, sizeof(*x));
+}
+
+int exec_load(const struct exec_file *x, char *const argv[], char *const envp[],
 	      struct aspace **asp, struct regs *frame)
 {
 	struct elf_image img;
 	struct aspace *as;
 	uint64_t bias, sp;
 	uintptr_t got;
-	int rc = elf_parse(image, size, size, &img);
+	int rc = elf_parse(x->head, x->head_len, x->size, &img);
 
 	if (rc)
 		return rc == -E2BIG ? -ENOEXEC : rc;
@@ -163,7 +239,8 @@ int exec_load(const void *image, size_t size, char *const argv[], char *const en
 	as = aspace_create();
 	if (!as)
 		return -ENOMEM;
-	rc = load_segments(as, image, &img, bias);
+	for (unsigned i = 0; i < img.nseg && !rc; i++)
+		rc = load_segment(as, x, &img.seg[i], bias);
 	if (!rc)
 		rc = aspace_map(as, STACK_TOP - STACK_SIZE, STACK_SIZE, PROT_READ | PROT_WRITE,
 				VMA_STACK, true, &got);

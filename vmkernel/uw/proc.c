@@ -172,8 +172,8 @@ void proc_set_name(struct proc *p, const char *path)
 	set_name(p, path);
 }
 
-int proc_spawn(const char *name, const void *image, size_t size, char *const argv[],
-	       char *const envp[], struct proc **out)
+int proc_spawn(const char *name, const struct exec_file *x, char *const argv[], char *const envp[],
+	       struct proc **out)
 {
 	struct proc *p = kzalloc(sizeof(*p));
 	struct uthread *ut = kzalloc(sizeof(*ut));
@@ -182,7 +182,7 @@ int proc_spawn(const char *name, const void *image, size_t size, char *const arg
 
 	if (!p || !ut)
 		goto fail;
-	rc = exec_load(image, size, argv, envp, &p->as, &frame);
+	rc = exec_load(x, argv, envp, &p->as, &frame);
 	if (rc)
 		goto fail;
 	set_name(p, name);

@@ -27,6 +27,14 @@
 
 void proc_set_name(struct proc *p, const char *path);
 
+/* syscall.S's SYSRET path reads these fields of the frame by offset. */
+_Static_assert(__builtin_offsetof(struct regs, r11) == 32 &&
+		       __builtin_offsetof(struct regs, rcx) == 96 &&
+		       __builtin_offsetof(struct regs, rip) == 136 &&
+		       __builtin_offsetof(struct regs, rflags) == 152 &&
+		       __builtin_offsetof(struct regs, ss) == 168,
+	       "struct regs offsets in syscall.S");
+
 /* Called by syscall.S with the user frame: dispatch, then deliver signals on the way out. */
 void syscall_entry_c(struct regs *r)
 {
@@ -236,18 +244,18 @@ static long copy_strings(const char *const *uv, char ***out, size_t *budget)
 }
 
 /* A "#!" script: run its interpreter (one level, as Linux allows up to four) with
- * argv = [interpreter, optional argument, script path, argv[1..]].  Replaces *argvp, *image
- * and *size.  0 or -errno (-ENOEXEC for a malformed first line). */
-static long exec_script(struct proc *p, const char *path, char ***argvp, void **image, size_t *size)
+ * argv = [interpreter, optional argument, script path, argv[1..]].  Replaces *argvp and *x
+ * (the script, then its interpreter).  0 or -errno (-ENOEXEC for a malformed first line). */
+static long exec_script(struct proc *p, const char *path, char ***argvp, struct exec_file *x)
 {
 	char line[128], *interp, *arg = NULL, **old = *argvp, **v, *s;
 	size_t n = 0, i, len, nargs = 0, bytes;
-	const char *text = *image;
+	const char *text = (const char *)x->head;
 	long rc;
 
-	while (n < *size && n < sizeof(line) - 1 && text[n] != '\n')
+	while (n < x->head_len && n < sizeof(line) - 1 && text[n] != '\n')
 		n++;
-	if (n == *size || n == sizeof(line) - 1)
+	if (n == x->head_len || n == sizeof(line) - 1)
 		return -ENOEXEC;
 	memcpy(line, text + 2, n - 2);
 	line[n - 2] = 0;
@@ -284,10 +292,9 @@ static long exec_script(struct proc *p, const char *path, char ***argvp, void **
 	for (i = 1; i < nargs; i++)
 		v[n++] = s, s += strlen(strcpy_k(s, old[i])) + 1;
 	v[n] = NULL;
-	kfree(*image);
-	*image = NULL;
-	rc = rootfs_read_file(p, v[0], 64 << 20, image, size);
-	if (!rc && *size > 2 && !memcmp(*image, "#!", 2))
+	exec_close(x);
+	rc = exec_open(p, v[0], x);
+	if (!rc && x->head_len > 2 && !memcmp(x->head, "#!", 2))
 		rc = -ELOOP; /* an interpreter that is itself a script: not supported */
 	if (rc) {
 		kfree(v);
@@ -302,11 +309,11 @@ static long sys_execve(long upath, long uargv, long uenvp, long a3, long a4, lon
 {
 	struct world *w = world_current();
 	struct proc *p = w->proc;
-	size_t budget = ARGS_BYTES_MAX, size;
+	size_t budget = ARGS_BYTES_MAX;
 	char *path = kmalloc(4096), **argv = NULL, **envp = NULL;
 	struct aspace *as, *old;
+	struct exec_file x = {0};
 	struct regs frame;
-	void *image = NULL;
 	long rc;
 	uint64_t f;
 
@@ -318,12 +325,12 @@ static long sys_execve(long upath, long uargv, long uenvp, long a3, long a4, lon
 	if (!rc)
 		rc = copy_strings((const char *const *)uenvp, &envp, &budget);
 	if (!rc)
-		rc = rootfs_read_file(p, path, 64 << 20, &image, &size);
-	if (!rc && size > 2 && !memcmp(image, "#!", 2))
-		rc = exec_script(p, path, &argv, &image, &size);
+		rc = exec_open(p, path, &x);
+	if (!rc && x.head_len > 2 && !memcmp(x.head, "#!", 2))
+		rc = exec_script(p, path, &argv, &x);
 	if (!rc)
-		rc = exec_load(image, size, argv, envp, &as, &frame);
-	kfree(image);
+		rc = exec_load(&x, argv, envp, &as, &frame);
+	exec_close(&x);
 	kfree(argv);
 	kfree(envp);
 	if (rc) {

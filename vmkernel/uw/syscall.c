@@ -15,6 +15,7 @@
 #include <vmk/log.h>
 #include <vmk/time.h>
 #include <vmk/mm.h>
+#include <vmk/rootfs.h>
 #include <arch/cpu.h>
 #include <string.h>
 
@@ -88,36 +89,58 @@ static long sys_brk(long addr, long a1, long a2, long a3, long a4, long a5)
 	return (long)(addr ? aspace_brk(as, (uintptr_t)addr) : as->brk);
 }
 
-/* A file mapping: private copies of the file's pages (read with pread into the new area),
- * so writes stay in the process.  A shared writable mapping would need pages shared with the
- * file system and is refused (-ENODEV); a shared read-only one is the same as a copy. */
+/*
+ * A file mapping.  A file with pages of its own (ramfs, tmpfs) is mapped page by page: with
+ * MAP_SHARED, writes reach the file (and every other mapping of it); with MAP_PRIVATE a page
+ * is copied at its first write.  Pages past the end of the file are anonymous zero pages
+ * (Linux raises SIGBUS there).  Other files (procfs, devices) get a private copy read with
+ * pread, and a shared writable mapping of them is refused (-ENODEV).
+ */
 static long mmap_file(long addr, long len, long prot, long flags, long fd, long off)
 {
 	struct aspace *as = world_current()->as;
+	bool shared = flags & MAP_SHARED;
 	struct file *f;
 	uintptr_t got;
-	long rc, n;
+	long rc;
 
 	if (off < 0 || (off & (PAGE_SIZE - 1)))
 		return -EINVAL;
-	if ((flags & MAP_SHARED) && (prot & PROT_WRITE))
-		return -ENODEV;
 	f = fd_get((int)fd);
 	if (!f)
 		return -EBADF;
-	if (!f->ops->pread || (f->flags & O_ACCMODE) == O_WRONLY) {
-		rc = f->ops->pread ? -EACCES : -ENODEV;
+	rc = 0;
+	if (!f->ops->pread)
+		rc = -ENODEV;
+	else if ((f->flags & O_ACCMODE) == O_WRONLY ||
+		 (shared && (prot & PROT_WRITE) && (f->flags & O_ACCMODE) != O_RDWR))
+		rc = -EACCES;
+	if (!rc)
+		rc = aspace_map(as, (uintptr_t)addr, (size_t)len, (unsigned)prot,
+				shared ? VMA_SHARED : 0, flags & MAP_FIXED, &got);
+	if (rc) {
 		file_put(f);
 		return rc;
 	}
-	rc = aspace_map(as, (uintptr_t)addr, (size_t)len, PROT_READ | PROT_WRITE, 0,
-			flags & MAP_FIXED, &got);
-	if (!rc) {
-		n = f->ops->pread(f, (void *)got, (size_t)len, (uint64_t)off);
-		rc = n < 0 ? n : aspace_protect(as, got, (size_t)len, (unsigned)prot);
-		if (rc)
-			aspace_unmap(as, got, (size_t)len);
+	rc = -ENODEV;
+	if (f->vnode && f->vnode->type == VNODE_REG) {
+		uint64_t size = f->vnode->size, end = (uint64_t)off + (uint64_t)len, n;
+
+		end = MIN(end, ALIGN_UP(size, PAGE_SIZE));
+		n = end > (uint64_t)off ? (end - (uint64_t)off) / PAGE_SIZE : 0;
+		rc = rootfs_map_pages(f->vnode, (uint64_t)off / PAGE_SIZE, n, shared, as, got);
 	}
+	if (rc == -ENODEV && !(shared && (prot & PROT_WRITE))) {
+		/* A copy: read into the area made writable for the moment. */
+		rc = aspace_protect(as, got, (size_t)len, PROT_READ | PROT_WRITE);
+		if (!rc) {
+			long n = f->ops->pread(f, (void *)got, (size_t)len, (uint64_t)off);
+
+			rc = n < 0 ? n : aspace_protect(as, got, (size_t)len, (unsigned)prot);
+		}
+	}
+	if (rc)
+		aspace_unmap(as, got, (size_t)len);
 	file_put(f);
 	return rc ? rc : (long)got;
 }
@@ -131,9 +154,18 @@ static long sys_mmap(long addr, long len, long prot, long flags, long fd, long o
 		return -EINVAL;
 	if (!(flags & MAP_ANONYMOUS))
 		return mmap_file(addr, len, prot, flags, fd, off);
-	rc = aspace_map(world_current()->as, (uintptr_t)addr, (size_t)len, (unsigned)prot, 0,
-			flags & MAP_FIXED, &got);
+	rc = aspace_map(world_current()->as, (uintptr_t)addr, (size_t)len, (unsigned)prot,
+			flags & MAP_SHARED ? VMA_SHARED : 0, flags & MAP_FIXED, &got);
 	return rc ? rc : (long)got;
+}
+
+/* The pages of a shared file mapping are the file's own: nothing to write back. */
+static long sys_msync(long addr, long len, long flags, long a3, long a4, long a5)
+{
+	(void)len;
+	if ((addr & (PAGE_SIZE - 1)) || (flags & ~7) || ((flags & 1) && (flags & 4)))
+		return -EINVAL; /* MS_ASYNC (1) with MS_SYNC (4) */
+	return 0;
 }
 
 static long sys_munmap(long addr, long len, long a2, long a3, long a4, long a5)
@@ -219,6 +251,7 @@ SYSCALL_DEFINE(10, sys_mprotect);
 SYSCALL_DEFINE(11, sys_munmap);
 SYSCALL_DEFINE(12, sys_brk);
 SYSCALL_DEFINE(24, sys_sched_yield);
+SYSCALL_DEFINE(26, sys_msync);
 SYSCALL_DEFINE(35, sys_nanosleep);
 SYSCALL_DEFINE(39, sys_getpid);
 SYSCALL_DEFINE(60, sys_exit);

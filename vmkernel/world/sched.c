@@ -114,11 +114,14 @@ static void finish_switch(struct world *prev)
 {
 	struct runq *rq = this_rq();
 
+	if (prev->state == WORLD_DEAD) {
+		spin_unlock(&rq->lock);
+		world_finish_exit(prev); /* clears on_cpu: its last touch of prev */
+		return;
+	}
 	prev->on_cpu = false;
 	spin_unlock(&rq->lock);
-	if (prev->state == WORLD_DEAD)
-		world_finish_exit(prev);
-	else if (prev->migrate) /* its context is saved: it can start on another CPU */
+	if (prev->migrate) /* its context is saved: it can start on another CPU */
 		sched_move(prev);
 }
 

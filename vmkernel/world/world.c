@@ -126,16 +126,21 @@ void world_detach(struct world *w)
 
 void world_finish_exit(struct world *w)
 {
-	if (w->detached) {
-		uint64_t f = spin_lock_irqsave(&reap_wq.lock);
+	uint64_t f;
 
+	if (w->detached) {
+		f = spin_lock_irqsave(&reap_wq.lock);
 		w->all_next_reap = reap_list;
 		reap_list = w;
 		waitq_wake_all_locked(&reap_wq);
 		spin_unlock_irqrestore(&reap_wq.lock, f);
-		return;
 	}
-	waitq_wake_all(&w->exit_wq);
+	/* The last touch of w here: a joiner frees it once it sees on_cpu false, which it
+	 * checks under this lock, so not before this unlock. */
+	f = spin_lock_irqsave(&w->exit_wq.lock);
+	w->on_cpu = false;
+	waitq_wake_all_locked(&w->exit_wq);
+	spin_unlock_irqrestore(&w->exit_wq.lock, f);
 }
 
 static void reaper(void *arg)
@@ -165,7 +170,7 @@ int world_join(struct world *w)
 	uint64_t f = spin_lock_irqsave(&w->exit_wq.lock);
 	int code;
 
-	/* finish_switch clears on_cpu before world_finish_exit wakes us. */
+	/* world_finish_exit clears on_cpu under this lock, after its CPU switched away. */
 	while (w->state != WORLD_DEAD || w->on_cpu)
 		waitq_wait(&w->exit_wq, &f);
 	spin_unlock_irqrestore(&w->exit_wq.lock, f);

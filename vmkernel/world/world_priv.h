@@ -8,7 +8,7 @@
 struct world *world_alloc(const char *name, const struct world_attr *attr);
 /* Give w a kernel stack whose first switch enters world_start -> fn(arg). */
 int world_prepare_stack(struct world *w, void (*fn)(void *), void *arg);
-/* After w's last switch-out: wake its joiners. */
+/* After w's last switch-out: clear its on_cpu and wake its joiners (who may free it at once). */
 void world_finish_exit(struct world *w);
 
 /* sched.c */

@@ -6,6 +6,7 @@
  */
 #define LOG_TAG "smp"
 #include <vmk/smp.h>
+#include <vmk/profile.h>
 #include <vmk/mm.h>
 #include <vmk/log.h>
 #include <vmk/panic.h>
@@ -72,8 +73,8 @@ static void timer_tick(struct regs *r)
 {
 	struct cpu *c = this_cpu();
 
-	(void)r;
 	c->ticks++;
+	profile_tick(r);
 	if (c->world)
 		sched_tick();
 }

@@ -2,15 +2,26 @@
  * User-mode boundary: the SYSCALL entry, the first entry into user mode, and the guarded
  * copies between kernel and user memory.
  *
- * A syscall builds the same struct regs frame an interrupt does (vector 0x80 marks it), calls
- * syscall_dispatch(struct regs *) with interrupts on, and returns with IRETQ, so signal
- * delivery and execve can rewrite any register of the frame.
+ * A syscall builds the same struct regs frame an interrupt does (vector 0x80 marks it) and
+ * calls syscall_dispatch(struct regs *) with interrupts on, so signal delivery and execve can
+ * rewrite any register of the frame.  It returns with SYSRET when that restores the frame
+ * exactly (RCX = RIP and R11 = RFLAGS, as SYSCALL left them; the usual selectors; a canonical
+ * RIP; no TF or RF), else with IRETQ.
  */
 #include <arch/regs.inc>
 #include <arch/cpu_local.h>
 
 #define USER_CS 0x2b
 #define USER_SS 0x23
+#define RFLAGS_TF_RF ((1 << 8) | (1 << 16))
+
+/* Offsets in struct regs (arch/trap.h) */
+#define F_R11	 32
+#define F_RCX	 96
+#define F_RIP	 136
+#define F_CS	 144
+#define F_RFLAGS 152
+#define F_SS	 168
 
 	.text
 	.globl syscall_entry
@@ -31,7 +42,24 @@ syscall_entry:
 	sti
 	call syscall_entry_c
 	cli
-	jmp user_return
+	movq F_RIP(%rsp), %rcx
+	cmpq %rcx, F_RCX(%rsp)
+	jne user_return
+	movq F_RFLAGS(%rsp), %r11
+	cmpq %r11, F_R11(%rsp)
+	jne user_return
+	cmpq $USER_CS, F_CS(%rsp)
+	jne user_return
+	cmpq $USER_SS, F_SS(%rsp)
+	jne user_return
+	testq $(RFLAGS_TF_RF), %r11
+	jnz user_return
+	shrq $47, %rcx			/* canonical and in the lower half */
+	jnz user_return
+	POP_GPRS
+	movq 40(%rsp), %rsp		/* the user RSP, past vector, error, RIP, CS, RFLAGS */
+	swapgs
+	sysretq
 
 	/* user_return: pop a struct regs at %rsp and IRETQ to user mode. */
 	.globl user_return

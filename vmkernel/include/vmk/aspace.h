@@ -1,8 +1,9 @@
 /*
  * User address spaces: the lower half of a PML4 of their own (the kernel half is shared),
  * described by a sorted list of areas (VMAs).  Pages are allocated on first touch
- * (demand-zero); areas carry Linux PROT_* permissions, enforced by the page tables
- * (user, writable, NX).  A mutex per address space guards its areas and page tables.
+ * (demand-zero), shared copy-on-write by fork, or mapped from a file's pages; areas carry Linux
+ * PROT_* permissions, enforced by the page tables (user, writable, NX).  A mutex per address space
+ * guards its areas and page tables.
  */
 #ifndef VMK_ASPACE_H
 #define VMK_ASPACE_H
@@ -17,8 +18,9 @@
 #define PROT_WRITE 0x2
 #define PROT_EXEC  0x4
 
-#define VMA_STACK 0x1 /* the main stack (reported in /proc maps) */
-#define VMA_HEAP  0x2 /* the brk area */
+#define VMA_STACK  0x1 /* the main stack (reported in /proc maps) */
+#define VMA_HEAP   0x2 /* the brk area */
+#define VMA_SHARED 0x4 /* MAP_SHARED: pages are shared, never copied on write */
 
 struct vma {
 	uintptr_t start, end; /* page-aligned, end exclusive */
@@ -53,8 +55,13 @@ uintptr_t aspace_brk(struct aspace *as, uintptr_t newbrk);
 /* Resolve a page fault at addr: 0 when a page was supplied, -EFAULT when the access is not
  * allowed (error: the x86 page-fault error code: bit 1 write, bit 4 instruction fetch). */
 int aspace_fault(struct aspace *as, uintptr_t addr, unsigned error);
-/* A copy of as for fork(): every area and every resident page copied.  NULL on no memory. */
+/* A copy of as for fork(): every area, every resident page shared (copy-on-write in private
+ * areas).  NULL on no memory. */
 struct aspace *aspace_clone(struct aspace *as);
+/* Map page pa at va (page-aligned, inside an area) in place of what was there, as one more
+ * owner of pa (frame_ref): how file pages get mapped.  Read-only until written in a private
+ * area.  0, -EFAULT (no area) or -ENOMEM. */
+int aspace_map_page(struct aspace *as, uintptr_t va, uint64_t pa);
 /* Copy into as at a user address from kernel memory, allocating pages, ignoring protection
  * (the ELF loader fills read-only segments this way).  0 or -errno. */
 int aspace_fill(struct aspace *as, uintptr_t addr, const void *src, size_t len);

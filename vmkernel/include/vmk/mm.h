@@ -25,6 +25,12 @@ int frame_alloc(size_t n, size_t align, uint64_t limit, uint64_t *pa);
 uint64_t frame_alloc_zeroed(void);
 /* Give frames back; a bad or double free is a kernel bug and panics. */
 void frame_free(uint64_t pa, size_t n);
+/* Single frames may have several owners (a page shared copy-on-write after fork, a file's
+ * page mapped into processes).  frame_ref adds an owner; frame_unref drops one and frees the
+ * frame with the last; frame_shared says whether more than one owner holds it now. */
+void frame_ref(uint64_t pa);
+void frame_unref(uint64_t pa);
+bool frame_shared(uint64_t pa);
 
 struct frame_stats {
 	uint64_t usable, free, reserved, allocated; /* frames */

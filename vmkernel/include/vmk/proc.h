@@ -68,10 +68,11 @@ struct uthread {
 /* The calling thread's signal state (its uthread); p is the calling process. */
 #define TMASK(p) (world_current()->ut)
 
-/* Start a process from an ELF image in kernel memory, as a child of nobody (pid 1 style).
- * argv/envp are NULL-terminated kernel arrays.  *out gets the process.  0 or -errno. */
-int proc_spawn(const char *name, const void *image, size_t size, char *const argv[],
-	       char *const envp[], struct proc **out);
+/* Start a process from an opened program, as a child of nobody (pid 1 style).  argv/envp
+ * are NULL-terminated kernel arrays.  *out gets the process.  0 or -errno. */
+struct exec_file;
+int proc_spawn(const char *name, const struct exec_file *x, char *const argv[], char *const envp[],
+	       struct proc **out);
 /* Wait for p (spawned by the kernel) to exit and reap it; returns its wait status. */
 int proc_wait_kernel(struct proc *p);
 /* The process-tree lock and the queue every wait4 sleeps on. */
@@ -113,9 +114,21 @@ struct proc *proc_current(void);
 /* Call fn for every process, under a spinlock: fn must not block or take mutexes. */
 void proc_foreach(void (*fn)(struct proc *p, void *arg), void *arg);
 
-/* Load an ELF image into a fresh address space and prepare the user register frame.
+/* A program opened for exec: its file and first bytes (ELF headers, or a "#!" line). */
+struct exec_file {
+	struct vnode *v;
+	uint64_t size;
+	uint8_t *head;
+	size_t head_len;
+};
+
+/* Open path (relative to p's cwd; p NULL: the root) for exec: a regular file with an execute
+ * bit (-EACCES otherwise).  0 or -errno; exec_close releases it (also a failed open). */
+int exec_open(struct proc *p, const char *path, struct exec_file *x);
+void exec_close(struct exec_file *x);
+/* Load an opened ELF program into a fresh address space and prepare the user register frame.
  * On success *asp holds the new address space (the caller installs it).  0 or -errno. */
-int exec_load(const void *image, size_t size, char *const argv[], char *const envp[],
+int exec_load(const struct exec_file *x, char *const argv[], char *const envp[],
 	      struct aspace **asp, struct regs *frame);
 
 /* uw/syscall.c: called from the SYSCALL entry with the user frame. */

@@ -10,16 +10,24 @@
 #include <vmk/vfs.h>
 
 struct boot_info;
+struct proc;
+struct aspace;
 
 /* Make the root ramfs and unpack the initrd module into it, if there is one.  Bad archives
  * are logged and what was unpacked before the damage stays.  0 or -errno (no memory). */
 int rootfs_init(const struct boot_info *bi);
-/* Read a whole regular file (for exec) into a kmalloc'ed buffer (kfree it), a relative path
- * starting at p's cwd (p NULL: the root).  At most max bytes (-EFBIG beyond).  0 or -errno
- * (-ENOENT, -EACCES, -EISDIR, ...). */
-struct proc;
-int rootfs_read_file(struct proc *p, const char *path, size_t max, void **buf, size_t *size);
 
+/* A regular file by path, referenced (rootfs_put drops it), for exec: 0 or -errno
+ * (-ENOENT, -EISDIR, -EACCES for what is not a regular file, ...). */
+int rootfs_open_file(struct proc *p, const char *path, struct vnode **out);
+void rootfs_put(struct vnode *v);
+/* Read from a regular file: bytes (0 at the end) or -errno. */
+int64_t rootfs_pread(struct vnode *v, uint64_t off, void *buf, size_t len);
+/* Map n pages of v from page pgoff on at va of as (aspace_map_page): the file's own pages,
+ * shared with it.  Holes stay unmapped (demand-zero), or get a page of the file when alloc.
+ * 0, -ENODEV when the file system has no pages to share (then copy), or -errno. */
+int rootfs_map_pages(struct vnode *v, uint64_t pgoff, size_t n, bool alloc, struct aspace *as,
+		     uintptr_t va);
 /* The VFS mutex: held around every VFS call (vmk/vfs.h), never across a user copy. */
 void kvfs_lock(void);
 void kvfs_unlock(void);
@@ -28,7 +36,6 @@ const struct vfs_env *kvfs_env(void);
 /* The root directory of the namespace (not referenced: it lives as long as the kernel). */
 struct vnode *kvfs_root(void);
 /* A walk context for p (root, its cwd, root credentials); the VFS mutex must be held. */
-struct proc;
 struct vfs_ctx kvfs_ctx(struct proc *p);
 
 #endif
