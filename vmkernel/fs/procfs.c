@@ -144,7 +144,7 @@ static void psnap_fn(struct proc *p, void *arg)
 	s->sid = p->sid;
 	memcpy(s->name, p->name, sizeof(s->name));
 	s->name[sizeof(s->name) - 1] = 0;
-	s->state = p->zombie ? 'Z' : world_state_char(w);
+	s->state = p->zombie ? 'Z' : READ_ONCE(p->stopped) ? 'T' : world_state_char(w);
 	s->cpu = w ? w->cpu : 0;
 	s->runtime_ns = w ? w->se.runtime_ns : 0;
 	s->rss_pages = as ? as->pages : 0;
@@ -564,6 +564,8 @@ static const char *state_name(char s)
 		return "R (running)";
 	case 'S':
 		return "S (sleeping)";
+	case 'T':
+		return "T (stopped)";
 	default:
 		return "Z (zombie)";
 	}

@@ -511,11 +511,17 @@ int aspace_map_page(struct aspace *as, uintptr_t va, uint64_t pa)
 }
 
 /* Share every page of area v of as with c (a fork): private pages become copy-on-write in
- * both (the lock of as is held; c is not in use yet).  0 or -ENOMEM. */
+ * both; a MAP_SHARED area gets all its pages first, so that both sides keep one set (the
+ * lock of as is held; c is not in use yet).  0 or -ENOMEM. */
 static int share_area(struct aspace *as, struct aspace *c, const struct vma *v)
 {
 	uintptr_t va = v->start, last;
 	uint64_t *e, *ce;
+
+	if (v->flags & VMA_SHARED)
+		for (uintptr_t p = v->start; p < v->end; p += PAGE_SIZE)
+			if (!page_in(as, p, v->prot))
+				return -ENOMEM;
 
 	while ((e = pte_run(as, &va, v->end, &last))) {
 		for (; va < last; va += PAGE_SIZE, e++) {

@@ -143,9 +143,12 @@ int proc_start_thread(struct proc *p, struct uthread *ut, const struct regs *fra
 	f = spin_lock_irqsave(&proc_wq.lock);
 	rc = world_create_user_tid(p->name, uthread_start, st, p, ut, tid, &w);
 	if (!rc) {
+		uint64_t g = spin_lock_irqsave(&p->sig_lock); /* senders walk the list under it */
+
 		w->thread_next = p->threads;
 		p->threads = w;
 		p->nthreads++;
+		spin_unlock_irqrestore(&p->sig_lock, g);
 		if (out)
 			*out = w;
 	}
@@ -214,14 +217,18 @@ fail:
 	return rc;
 }
 
+/* Under the tree lock; sig_lock too, as signal senders walk the list under it. */
 static void thread_unlink(struct proc *p, struct world *me)
 {
+	uint64_t f = spin_lock_irqsave(&p->sig_lock);
+
 	for (struct world **pp = &p->threads; *pp; pp = &(*pp)->thread_next)
 		if (*pp == me) {
 			*pp = me->thread_next;
 			break;
 		}
 	p->nthreads--;
+	spin_unlock_irqrestore(&p->sig_lock, f);
 }
 
 void uthread_exit(int code)

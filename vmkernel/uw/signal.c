@@ -2,6 +2,21 @@
  * Signals: posting, the default actions, handler frames on the user stack in Linux's
  * rt_sigframe layout (so musl's sa_restorer and ucontext readers work unchanged), and the
  * signal system calls.  Delivery happens on every return to user mode (signal_deliver).
+ *
+ * A signal is pending for the process (kill) or for one thread (tkill, tgkill, a fault); a
+ * thread takes its own first.  A process-wide signal wakes one thread that does not block
+ * it: the main thread if it can take it, else the first that can.
+ *
+ * Stop and continue (job control without a terminal): the default action of SIGSTOP,
+ * SIGTSTP, SIGTTIN and SIGTTOU stops the process: the thread that takes it, and every other
+ * thread at its next return to user mode, sleeps on p->stop_wq until SIGCONT (or SIGKILL).
+ * The parent hears of both through SIGCHLD (unless SA_NOCLDSTOP) and wait4's WUNTRACED and
+ * WCONTINUED, told by the stopping and the resuming thread itself, so that sending a signal
+ * (under the process list's lock, for kill) never takes the process-tree lock.
+ *
+ * Locks, outermost first: the process list's, then p->sig_lock (pending sets, the thread
+ * list for senders), then p->stop_wq's (stopped, cont_pending); the process-tree lock
+ * (proc_wq's) is never taken inside sig_lock.
  */
 #define LOG_TAG "signal"
 #include <vmk/signal.h>
@@ -14,6 +29,7 @@
 
 #define SIG_DFL	     0
 #define SIG_IGN	     1
+#define SA_NOCLDSTOP 0x00000001
 #define SA_SIGINFO   0x00000004
 #define SA_RESTORER  0x04000000
 #define SA_NODEFER   0x40000000
@@ -51,29 +67,95 @@ struct rt_sigframe {
 	struct ksiginfo info;
 };
 
-/* Default action: terminate, except these which are ignored (stop/continue are not
- * supported yet and are ignored too, with a log line). */
+#define STOP_SIGS (BIT(SIGSTOP) | BIT(SIGTSTP) | BIT(SIGTTIN) | BIT(SIGTTOU))
+
+/* Default action: terminate, except these which are ignored (and the stop signals). */
 static bool default_ignored(int sig)
 {
 	return sig == SIGCHLD || sig == SIGCONT || sig == 23 /* SIGURG */ || sig == 28 /* WINCH */;
 }
 
-int signal_send(struct proc *p, int sig)
+/* Note sig as pending for p, or for thread t of p (under p->sig_lock); false when dropped.
+ * Ignored signals are dropped when sent, as on Linux: they must not even end a sleep.
+ * Sending a stop signal discards a pending SIGCONT and the reverse. */
+static bool post(struct proc *p, struct world *t, int sig)
+{
+	const struct ksigaction *sa = &p->sigact[sig - 1];
+
+	if (BIT(sig) & STOP_SIGS) {
+		p->sig_pending &= ~BIT(SIGCONT);
+	} else if (sig == SIGCONT) {
+		p->sig_pending &= ~STOP_SIGS;
+		for (struct world *w = p->threads; w; w = w->thread_next)
+			if (w->ut)
+				w->ut->sig_pending &= ~STOP_SIGS;
+	}
+	if (sig != SIGKILL &&
+	    (sa->handler == SIG_IGN || (sa->handler == SIG_DFL && default_ignored(sig))))
+		return false;
+	if (t)
+		t->ut->sig_pending |= BIT(sig);
+	else
+		p->sig_pending |= BIT(sig);
+	return true;
+}
+
+/* The thread to wake for a process-wide sig (under p->sig_lock): NULL if all block it. */
+static struct world *taker(struct proc *p, int sig)
+{
+	if (p->main && p->main->proc == p && p->main->ut &&
+	    (sig == SIGKILL || !(p->main->ut->sig_blocked & BIT(sig))))
+		return p->main;
+	for (struct world *w = p->threads; w; w = w->thread_next)
+		if (w->ut && (sig == SIGKILL || !(w->ut->sig_blocked & BIT(sig))))
+			return w;
+	return NULL;
+}
+
+/* Post and wake (p->sig_lock held). */
+/* Post and wake (p->sig_lock held).  SIGCONT resumes a stopped process even when its
+ * action is to ignore it. */
+static void send_locked(struct proc *p, struct world *t, int sig)
+{
+	struct world *wake;
+
+	if (sig == SIGCONT) {
+		uint64_t f = spin_lock_irqsave(&p->stop_wq.lock);
+
+		if (p->stopped) {
+			p->stopped = false;
+			p->cont_pending = true; /* a resumed thread tells the parent */
+			waitq_wake_all_locked(&p->stop_wq);
+		}
+		spin_unlock_irqrestore(&p->stop_wq.lock, f);
+	}
+	if (!post(p, t, sig))
+		return;
+	wake = t ? t : taker(p, sig);
+	if (wake)
+		world_wake(wake); /* ends an interruptible wait; harmless otherwise */
+}
+
+static int send(struct proc *p, struct world *t, int sig)
 {
 	uint64_t f;
 
 	if (sig < 1 || sig > NSIG)
 		return -EINVAL;
 	f = spin_lock_irqsave(&p->sig_lock);
-	/* Ignored signals are dropped when sent, as on Linux: they must not even end a sleep. */
-	if (sig == SIGKILL || !(p->sigact[sig - 1].handler == SIG_IGN ||
-				(p->sigact[sig - 1].handler == SIG_DFL && default_ignored(sig))))
-		p->sig_pending |= BIT(sig);
+	send_locked(p, t, sig);
 	spin_unlock_irqrestore(&p->sig_lock, f);
-	if (p->main && p->main->proc == p && p->main->ut &&
-	    (p->sig_pending & ~p->main->ut->sig_blocked))
-		world_wake(p->main); /* ends an interruptible wait; harmless otherwise */
 	return 0;
+}
+
+int signal_send(struct proc *p, int sig)
+{
+	return send(p, NULL, sig);
+}
+
+int signal_send_thread(struct world *t, int sig)
+{
+	return send(t->proc, t, sig);
 }
 
 void signal_self(int sig)
@@ -85,19 +167,22 @@ bool signal_pending(void)
 {
 	struct proc *p = proc_current();
 
-	return p && ((READ_ONCE(p->sig_pending) & ~READ_ONCE(TMASK(p)->sig_blocked)) ||
+	return p && (((READ_ONCE(p->sig_pending) | READ_ONCE(TMASK(p)->sig_pending)) &
+		      ~READ_ONCE(TMASK(p)->sig_blocked)) ||
 		     READ_ONCE(p->exiting));
 }
 
-/* Take the lowest deliverable signal, or 0. */
+/* Take the lowest deliverable signal, the thread's own first, or 0. */
 static int dequeue(struct proc *p)
 {
+	struct uthread *ut = TMASK(p);
 	uint64_t f = spin_lock_irqsave(&p->sig_lock);
-	uint64_t ready = p->sig_pending & ~TMASK(p)->sig_blocked;
+	uint64_t mine = ut->sig_pending & ~ut->sig_blocked;
+	uint64_t ready = mine ? mine : p->sig_pending & ~ut->sig_blocked;
 	int sig = ready ? __builtin_ctzll(ready) + 1 : 0;
 
 	if (sig)
-		p->sig_pending &= ~BIT(sig);
+		*(mine ? &ut->sig_pending : &p->sig_pending) &= ~BIT(sig);
 	spin_unlock_irqrestore(&p->sig_lock, f);
 	return sig;
 }
@@ -143,17 +228,17 @@ static bool setup_frame(struct proc *p, struct regs *r, int sig, const struct ks
 		.ss = 0x23,
 		.err = r->error,
 		.trapno = r->vector,
-		.cr2 = p->sig_addr,
+		.cr2 = TMASK(p)->sig_addr,
 		.fpstate = fp,
 	};
 	fr.uc.sigmask = TMASK(p)->sig_restore ? TMASK(p)->sig_saved_mask : TMASK(p)->sig_blocked;
 	TMASK(p)->sig_restore = false;
 	fr.info.signo = sig;
-	fr.info.code =
-		(sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL) && p->sig_addr
-			? 1
-			: SI_USER;
-	fr.info.addr_or_pid = p->sig_addr;
+	if (sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL) {
+		fr.info.code = TMASK(p)->sig_addr ? 1 : SI_USER;
+		fr.info.addr_or_pid = TMASK(p)->sig_addr;
+		TMASK(p)->sig_addr = 0;
+	}
 	fpu_save(&w->ut->fpu);
 	if (copy_to_user((void *)fp, &w->ut->fpu, sizeof(struct fpu_state)) ||
 	    copy_to_user((void *)sp, &fr, sizeof(fr)))
@@ -177,6 +262,51 @@ static void __attribute__((noreturn)) die(struct proc *p, int sig)
 	proc_exit_group(sig);
 }
 
+/* Tell the parent that p stopped or continued: SIGCHLD (unless it asked for SA_NOCLDSTOP)
+ * and a report for wait4. */
+static void tell_parent(struct proc *p, int report)
+{
+	uint64_t f = spin_lock_irqsave(&proc_wq.lock);
+
+	p->wait_report = report;
+	if (p->parent && !(p->parent->sigact[SIGCHLD - 1].flags & SA_NOCLDSTOP))
+		signal_send(p->parent, SIGCHLD);
+	waitq_wake_all_locked(&proc_wq);
+	spin_unlock_irqrestore(&proc_wq.lock, f);
+}
+
+/* Sleep while the process is stopped, unless SIGKILL or exit_group ends it. */
+static void stopped_wait(struct proc *p)
+{
+	uint64_t f = spin_lock_irqsave(&p->stop_wq.lock);
+	bool continued;
+
+	while (p->stopped && !READ_ONCE(p->exiting) &&
+	       !((READ_ONCE(p->sig_pending) | READ_ONCE(TMASK(p)->sig_pending)) & BIT(SIGKILL)))
+		waitq_wait(&p->stop_wq, &f);
+	continued = p->cont_pending;
+	p->cont_pending = false;
+	spin_unlock_irqrestore(&p->stop_wq.lock, f);
+	if (continued)
+		tell_parent(p, WAIT_CONTINUED);
+}
+
+/* The default action of a stop signal: stop the process, tell the parent, wait. */
+static void stop(struct proc *p, int sig)
+{
+	uint64_t f = spin_lock_irqsave(&p->stop_wq.lock);
+	bool first = !p->stopped;
+
+	p->stopped = true;
+	p->stop_sig = sig;
+	spin_unlock_irqrestore(&p->stop_wq.lock, f);
+	if (first) {
+		log_info("pid %d (%s) stopped by signal %d", p->pid, p->name, sig);
+		tell_parent(p, WAIT_STOPPED);
+	}
+	stopped_wait(p);
+}
+
 void signal_deliver(struct regs *r)
 {
 	struct proc *p = proc_current();
@@ -184,6 +314,8 @@ void signal_deliver(struct regs *r)
 
 	if (!p || !(r->cs & 3))
 		return;
+	if (READ_ONCE(p->stopped)) /* another thread took a stop signal */
+		stopped_wait(p);
 	if (READ_ONCE(p->exiting)) /* another thread called exit_group */
 		uthread_exit(0);
 	while ((sig = dequeue(p))) {
@@ -192,10 +324,10 @@ void signal_deliver(struct regs *r)
 		if (sig == SIGKILL || sa.handler == SIG_DFL) {
 			if (sig != SIGKILL && default_ignored(sig))
 				continue;
-			if (sig == SIGSTOP || sig == 20 || sig == 21 || sig == 22) {
-				log_info("pid %d: stop signal %d ignored (job control is not "
-					 "supported)",
-					 p->pid, sig);
+			if (BIT(sig) & STOP_SIGS) {
+				stop(p, sig);
+				if (READ_ONCE(p->exiting))
+					uthread_exit(0);
 				continue;
 			}
 			die(p, sig);
@@ -271,8 +403,8 @@ void proc_fault(struct regs *r, int sig, uint64_t addr, const char *what)
 			 p->name, sig, what, r->rip, r->rsp);
 		proc_exit_group(sig);
 	}
-	p->sig_addr = addr;
-	signal_send(p, sig);
+	TMASK(p)->sig_addr = addr;
+	signal_send_thread(world_current(), sig);
 	signal_deliver(r);
 }
 
@@ -295,7 +427,7 @@ static long sys_rt_sigaction(long sig, long uact, long uold, long size, long a4,
 		sa.mask &= ~UNBLOCKABLE;
 		p->sigact[sig - 1] = sa;
 		if (sa.handler == SIG_IGN) /* pending ones are discarded, as on Linux */
-			p->sig_pending &= ~BIT(sig);
+			p->sig_pending &= ~BIT(sig), TMASK(p)->sig_pending &= ~BIT(sig);
 	}
 	return 0;
 }
@@ -365,7 +497,7 @@ SYSCALL_DEFINE(15, sys_rt_sigreturn);
 static long sys_rt_sigpending(long uset, long size, long a2, long a3, long a4, long a5)
 {
 	struct proc *p = proc_current();
-	uint64_t pend = p->sig_pending & TMASK(p)->sig_blocked;
+	uint64_t pend = (p->sig_pending | TMASK(p)->sig_pending) & TMASK(p)->sig_blocked;
 
 	if (size != 8)
 		return -EINVAL;
@@ -415,16 +547,48 @@ static long sys_kill(long pid, long sig, long a2, long a3, long a4, long a5)
 }
 SYSCALL_DEFINE(62, sys_kill);
 
+struct thread_kill {
+	int tgid, tid, sig, found;
+};
+
+static void tkill_one(struct proc *t, void *arg)
+{
+	struct thread_kill *k = arg;
+	uint64_t f;
+
+	if (t->zombie || (k->tgid > 0 && t->pid != k->tgid))
+		return;
+	f = spin_lock_irqsave(&t->sig_lock); /* the thread list cannot change meanwhile */
+	for (struct world *w = t->threads; w; w = w->thread_next) {
+		if (w->tid != k->tid || !w->ut)
+			continue;
+		k->found = 1;
+		if (k->sig)
+			send_locked(t, w, k->sig);
+		break;
+	}
+	spin_unlock_irqrestore(&t->sig_lock, f);
+}
+
+/* tgkill/tkill: one thread, by its id (within process tgid when that is > 0). */
+static long kill_thread(long tgid, long tid, long sig)
+{
+	struct thread_kill k = {(int)tgid, (int)tid, (int)sig, 0};
+
+	if (sig < 0 || sig > NSIG || tid <= 0)
+		return -EINVAL;
+	proc_foreach(tkill_one, &k);
+	return k.found ? 0 : -ESRCH;
+}
+
 static long sys_tgkill(long tgid, long tid, long sig, long a3, long a4, long a5)
 {
-	if (tgid != tid)
-		return -ESRCH; /* one thread per process so far: the tid is the pid */
-	return sys_kill(tid, sig, 0, 0, 0, 0);
+	return tgid <= 0 ? -EINVAL : kill_thread(tgid, tid, sig);
 }
 SYSCALL_DEFINE(234, sys_tgkill);
 
 static long sys_tkill(long tid, long sig, long a2, long a3, long a4, long a5)
 {
-	return sys_kill(tid, sig, 0, 0, 0, 0);
+	return kill_thread(0, tid, sig);
 }
 SYSCALL_DEFINE(200, sys_tkill);

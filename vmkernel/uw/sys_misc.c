@@ -171,13 +171,75 @@ static void itimer_set(struct proc *p, uint64_t value, uint64_t interval)
 	spin_unlock_irqrestore(&itimer_wq.lock, f);
 }
 
+/* --- ITIMER_VIRTUAL and ITIMER_PROF: CPU time, charged by the timer tick --- */
+
+static void ns_tv(uint64_t ns, int64_t *sec, int64_t *usec)
+{
+	*sec = (int64_t)(ns / NSEC_PER_SEC);
+	*usec = (int64_t)(ns % NSEC_PER_SEC / 1000);
+}
+
+/* Each tick charges its period to the interrupted process's CPU timers, as Linux's
+ * tick-based accounting does: ITIMER_VIRTUAL when it ran in user mode, ITIMER_PROF in
+ * either.  An expiry sends SIGVTALRM or SIGPROF and reloads the interval. */
+void itimer_tick(const struct regs *r)
+{
+	struct world *w = world_current();
+	const uint64_t tick = NSEC_PER_SEC / TIMER_HZ;
+	struct proc *p;
+	int fire[2] = {0, 0};
+	uint64_t f;
+
+	if (!w || !w->ut || !(p = w->proc) || !(p->cpu_timer[0].value | p->cpu_timer[1].value))
+		return;
+	f = spin_lock_irqsave(&p->sig_lock);
+	for (int i = 0; i < 2; i++) {
+		struct cpu_timer *t = &p->cpu_timer[i];
+
+		if (!t->value || (i == 0 && !(r->cs & 3)))
+			continue;
+		if (t->value > tick) {
+			t->value -= tick;
+		} else {
+			t->value = t->interval;
+			fire[i] = 1;
+		}
+	}
+	spin_unlock_irqrestore(&p->sig_lock, f);
+	if (fire[0])
+		signal_send(p, SIGVTALRM);
+	if (fire[1])
+		signal_send(p, SIGPROF);
+}
+
+static void cpu_timer_get(struct proc *p, int which, struct kitimerval *v)
+{
+	uint64_t f = spin_lock_irqsave(&p->sig_lock);
+	struct cpu_timer t = p->cpu_timer[which - 1];
+
+	spin_unlock_irqrestore(&p->sig_lock, f);
+	ns_tv(t.interval, &v->int_sec, &v->int_usec);
+	ns_tv(t.value, &v->val_sec, &v->val_usec);
+}
+
+static void cpu_timer_set(struct proc *p, int which, uint64_t value, uint64_t interval)
+{
+	uint64_t f = spin_lock_irqsave(&p->sig_lock);
+
+	p->cpu_timer[which - 1] = (struct cpu_timer){value, interval};
+	spin_unlock_irqrestore(&p->sig_lock, f);
+}
+
 static long sys_getitimer(long which, long ucur, long a2, long a3, long a4, long a5)
 {
 	struct kitimerval v;
 
-	if (which != 0)
-		return -EINVAL; /* ITIMER_VIRTUAL and ITIMER_PROF are not supported */
-	itimer_get(proc_current(), &v);
+	if (which < 0 || which > 2)
+		return -EINVAL;
+	if (which)
+		cpu_timer_get(proc_current(), (int)which, &v);
+	else
+		itimer_get(proc_current(), &v);
 	return copy_to_user((void *)ucur, &v, sizeof(v));
 }
 SYSCALL_DEFINE(36, sys_getitimer);
@@ -187,15 +249,21 @@ static long sys_setitimer(long which, long unew, long uold, long a3, long a4, lo
 	struct proc *p = proc_current();
 	struct kitimerval nv, ov;
 
-	if (which != 0)
+	if (which < 0 || which > 2)
 		return -EINVAL;
 	if (copy_from_user(&nv, (const void *)unew, sizeof(nv)))
 		return -EFAULT;
 	if (nv.val_usec < 0 || nv.val_usec >= 1000000 || nv.int_usec < 0 ||
 	    nv.int_usec >= 1000000 || nv.val_sec < 0 || nv.int_sec < 0)
 		return -EINVAL;
-	itimer_get(p, &ov);
-	itimer_set(p, tv_ns(nv.val_sec, nv.val_usec), tv_ns(nv.int_sec, nv.int_usec));
+	if (which) {
+		cpu_timer_get(p, (int)which, &ov);
+		cpu_timer_set(p, (int)which, tv_ns(nv.val_sec, nv.val_usec),
+			      tv_ns(nv.int_sec, nv.int_usec));
+	} else {
+		itimer_get(p, &ov);
+		itimer_set(p, tv_ns(nv.val_sec, nv.val_usec), tv_ns(nv.int_sec, nv.int_usec));
+	}
 	if (uold && copy_to_user((void *)uold, &ov, sizeof(ov)))
 		return -EFAULT;
 	return 0;

@@ -22,6 +22,8 @@
 #define CLONE_CHILD_CLEARTID 0x00200000
 #define CLONE_CHILD_SETTID   0x01000000
 #define WNOHANG		     1
+#define WUNTRACED	     2
+#define WCONTINUED	     8
 #define ARGV_MAX	     1024
 #define ARGS_BYTES_MAX	     (128 * 1024)
 
@@ -372,39 +374,56 @@ static bool wait_match(struct proc *me, struct proc *c, long pid)
 	return c->pgid == (pid == 0 ? me->pgid : -pid);
 }
 
+/* wait4: a zombie child is reaped; with WUNTRACED a stopped child, with WCONTINUED a
+ * continued one is reported (once) and stays. */
 static long sys_wait4(long pid, long ustatus, long options, long urusage, long a4, long a5)
 {
-	struct proc *me = proc_current(), *found;
+	struct proc *me = proc_current(), *found, *report;
 	uint64_t f;
-	int status, cpid;
+	int status = 0, cpid = 0;
 	bool any;
 
-	if (options & ~(WNOHANG | 0x2 /* WUNTRACED */ | 0x8 /* WCONTINUED */ | 0x40000000))
+	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | 0x40000000))
 		return -EINVAL;
 	f = spin_lock_irqsave(&proc_wq.lock);
 	for (;;) {
 		any = false;
-		found = NULL;
+		found = report = NULL;
 		for (struct proc **pp = &me->children; *pp; pp = &(*pp)->sibling) {
-			if (!wait_match(me, *pp, pid))
+			struct proc *c = *pp;
+
+			if (!wait_match(me, c, pid))
 				continue;
 			any = true;
-			if ((*pp)->zombie) {
-				found = *pp;
+			if (c->zombie) {
+				found = c;
 				*pp = found->sibling;
 				break;
 			}
+			if (((options & WUNTRACED) && c->wait_report == WAIT_STOPPED) ||
+			    ((options & WCONTINUED) && c->wait_report == WAIT_CONTINUED)) {
+				report = c;
+				break;
+			}
 		}
-		if (found || !any || (options & WNOHANG) || signal_pending())
+		if (found || report || !any || (options & WNOHANG) || signal_pending())
 			break;
 		waitq_wait(&proc_wq, &f);
 	}
+	if (report) {
+		status =
+			report->wait_report == WAIT_STOPPED ? report->stop_sig << 8 | 0x7f : 0xffff;
+		report->wait_report = 0;
+		cpid = report->pid;
+	}
 	spin_unlock_irqrestore(&proc_wq.lock, f);
-	if (!found)
+	if (!found && !report)
 		return !any ? -ECHILD : (options & WNOHANG) ? 0 : -EINTR;
-	status = found->exit_status;
-	cpid = found->pid;
-	proc_reap(found);
+	if (found) {
+		status = found->exit_status;
+		cpid = found->pid;
+		proc_reap(found);
+	}
 	if (urusage) {
 		uint8_t zero[144] = {0};
 

@@ -23,6 +23,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sched.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -258,6 +259,187 @@ static void test_threads(void)
 	      "process with a spinning thread did not exit with 3");
 }
 
+/* --- job control: stop and continue ------------------------------------------------------- */
+
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[256], *p;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (!f || !fgets(buf, sizeof(buf), f)) {
+		if (f)
+			fclose(f);
+		return '?';
+	}
+	fclose(f);
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : '?';
+}
+
+static volatile sig_atomic_t got_tstp;
+
+static void on_tstp(int sig)
+{
+	got_tstp = sig;
+}
+
+static void test_stop_continue(void)
+{
+	volatile unsigned long *ctr =
+		mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct sigaction sa = {0};
+	unsigned long a, b;
+	int status = -1;
+	pid_t pid, r;
+
+	pid = fork();
+	if (pid == 0) {
+		for (;;)
+			(*ctr)++;
+	}
+	while (*ctr < 1000)
+		;
+	kill(pid, SIGSTOP);
+	r = waitpid(pid, &status, WUNTRACED);
+	check(r == pid && WIFSTOPPED(status) && WSTOPSIG(status) == SIGSTOP, "sigstop-wuntraced",
+	      "waitpid(WUNTRACED) did not report the stop");
+	a = *ctr;
+	usleep(100 * 1000);
+	b = *ctr;
+	check(a == b, "sigstop-stops", "the child ran while stopped");
+	check(proc_state(pid) == 'T', "sigstop-proc-state", "/proc/<pid>/stat does not say T");
+	check(waitpid(pid, &status, WNOHANG | WUNTRACED) == 0, "sigstop-reported-once",
+	      "the same stop was reported twice");
+	kill(pid, SIGCONT);
+	r = waitpid(pid, &status, WCONTINUED);
+	check(r == pid && WIFCONTINUED(status), "sigcont-wcontinued",
+	      "waitpid(WCONTINUED) did not report the continue");
+	while (*ctr == b) /* hangs (and the suite fails) if the child never runs again */
+		;
+	check(1, "sigcont-resumes", "");
+	kill(pid, SIGTSTP); /* default action: stop too */
+	r = waitpid(pid, &status, WUNTRACED);
+	check(r == pid && WIFSTOPPED(status) && WSTOPSIG(status) == SIGTSTP, "sigtstp-stops",
+	      "SIGTSTP did not stop the child");
+	kill(pid, SIGKILL);
+	r = waitpid(pid, &status, 0);
+	check(r == pid && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+	      "sigkill-while-stopped", "a stopped child was not killed");
+	munmap((void *)ctr, 4096);
+
+	/* A caught SIGTSTP is just a signal. */
+	sa.sa_handler = on_tstp;
+	sigaction(SIGTSTP, &sa, NULL);
+	raise(SIGTSTP);
+	check(got_tstp == SIGTSTP, "sigtstp-caught", "the handler did not run");
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGTSTP, &sa, NULL);
+}
+
+/* --- signals and threads ------------------------------------------------------------------- */
+
+static volatile pid_t handled_by, thread_tid;
+static volatile sig_atomic_t thread_woken;
+
+static void on_usr2(int sig)
+{
+	(void)sig;
+	handled_by = (pid_t)syscall(SYS_gettid);
+}
+
+static void *waiter(void *arg)
+{
+	thread_tid = (pid_t)syscall(SYS_gettid);
+	while (!handled_by)
+		pause();
+	thread_woken = 1;
+	return arg;
+}
+
+static void test_thread_signals(void)
+{
+	struct sigaction sa = {0};
+	sigset_t set, old;
+	pthread_t t;
+
+	sa.sa_handler = on_usr2;
+	sigaction(SIGUSR2, &sa, NULL);
+
+	/* pthread_kill (tkill): the handler runs on that thread. */
+	thread_tid = 0;
+	handled_by = 0;
+	pthread_create(&t, NULL, waiter, NULL);
+	while (!thread_tid)
+		sched_yield();
+	pthread_kill(t, SIGUSR2);
+	pthread_join(t, NULL);
+	check(handled_by == thread_tid && handled_by != getpid(), "pthread-kill-targets-thread",
+	      "the handler ran on another thread");
+
+	/* A process-wide signal the main thread blocks wakes a thread sleeping in pause(). */
+	thread_tid = 0;
+	handled_by = 0;
+	thread_woken = 0;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	pthread_create(&t, NULL, waiter, NULL);
+	while (!thread_tid)
+		sched_yield();
+	pthread_sigmask(SIG_BLOCK, &set, &old); /* this thread's mask only */
+	kill(getpid(), SIGUSR2);
+	pthread_join(t, NULL); /* hangs if the sleeping thread is never woken */
+	check(thread_woken && handled_by == thread_tid, "kill-wakes-unblocked-thread",
+	      "the signal went elsewhere");
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	check(syscall(SYS_tgkill, getpid() + 100000, getpid(), 0) == -1 && errno == ESRCH,
+	      "tgkill-wrong-group", "expected ESRCH");
+	check(syscall(SYS_tgkill, getpid(), getpid(), 0) == 0, "tgkill-self", strerror(errno));
+}
+
+/* --- CPU-time interval timers -------------------------------------------------------------- */
+
+static volatile sig_atomic_t got_vtalrm, got_prof;
+
+static void on_cpu_timer(int sig)
+{
+	if (sig == SIGVTALRM)
+		got_vtalrm++;
+	else
+		got_prof++;
+}
+
+static void test_cpu_timers(void)
+{
+	struct itimerval it = {{0, 20000}, {0, 50000}}, cur;
+	struct sigaction sa = {0};
+	struct timespec t0, t;
+
+	sa.sa_handler = on_cpu_timer;
+	sigaction(SIGVTALRM, &sa, NULL);
+	sigaction(SIGPROF, &sa, NULL);
+	check(setitimer(ITIMER_VIRTUAL, &it, NULL) == 0 && setitimer(ITIMER_PROF, &it, NULL) == 0,
+	      "setitimer-virtual-prof", strerror(errno));
+	check(getitimer(ITIMER_VIRTUAL, &cur) == 0 && cur.it_interval.tv_usec == 20000 &&
+		      cur.it_value.tv_usec <= 50000,
+	      "getitimer-virtual", "wrong interval or value");
+	/* Sleeping costs no CPU time: nothing fires. */
+	usleep(200 * 1000);
+	check(!got_vtalrm, "itimer-virtual-counts-cpu-time", "it fired while the process slept");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do /* spin until both fired a few times (at most 10 s of wall time) */
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	while ((got_vtalrm < 3 || got_prof < 3) && t.tv_sec - t0.tv_sec < 10);
+	check(got_vtalrm >= 3 && got_prof >= 3, "itimer-virtual-prof-fire",
+	      "SIGVTALRM/SIGPROF missing");
+	memset(&it, 0, sizeof(it));
+	setitimer(ITIMER_VIRTUAL, &it, NULL);
+	setitimer(ITIMER_PROF, &it, NULL);
+	check(getitimer(ITIMER_PROF, &cur) == 0 && !cur.it_value.tv_sec && !cur.it_value.tv_usec,
+	      "itimer-disarm", "still armed");
+}
+
 static long ms_since(const struct timespec *a)
 {
 	struct timespec b;
@@ -487,6 +669,9 @@ int main(int argc, char **argv)
 	test_exec();
 	test_signals();
 	test_threads();
+	test_stop_continue();
+	test_thread_signals();
+	test_cpu_timers();
 	test_poll();
 	test_misc();
 	printf("proctest: done, %d failed\n", failures);

@@ -7,6 +7,7 @@
 #define LOG_TAG "smp"
 #include <vmk/smp.h>
 #include <vmk/profile.h>
+#include <vmk/proc.h>
 #include <vmk/mm.h>
 #include <vmk/log.h>
 #include <vmk/panic.h>
@@ -75,6 +76,7 @@ static void timer_tick(struct regs *r)
 
 	c->ticks++;
 	profile_tick(r);
+	itimer_tick(r);
 	if (c->world)
 		sched_tick();
 }

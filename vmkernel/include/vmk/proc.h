@@ -17,6 +17,8 @@
 #define PROC_NAME_MAX 16
 #define PROC_MAX      512 /* live processes (Keel runs as one user: root) */
 
+enum { WAIT_STOPPED = 1, WAIT_CONTINUED = 2 }; /* struct proc.wait_report */
+
 /* A signal's disposition (the kernel's struct sigaction). */
 struct ksigaction {
 	uint64_t handler; /* 0 SIG_DFL, 1 SIG_IGN, else the handler's address */
@@ -47,17 +49,27 @@ struct proc {
 		uint64_t cur, max;
 	} rlim[16];			   /* getrlimit/setrlimit; fork copies them */
 	uint64_t alarm_at, alarm_interval; /* ITIMER_REAL (time_ns), 0: off */
-	struct proc *all_next;		   /* the list of all processes (proc_foreach) */
-	/* Signals: the pending set under sig_lock; masks are per thread (struct uthread). */
+	struct cpu_timer {
+		uint64_t value, interval; /* ns of CPU time; value 0: off */
+	} cpu_timer[2];			  /* ITIMER_VIRTUAL, ITIMER_PROF (under sig_lock) */
+	struct proc *all_next;		  /* the list of all processes (proc_foreach) */
+	/* Signals (uw/signal.c): the pending sets under sig_lock, which changes to the thread
+	 * list take too; masks are per thread (struct uthread). */
 	struct spinlock sig_lock;
 	uint64_t sig_pending; /* process-wide; each thread has its own mask */
-	uint64_t sig_addr;    /* fault address for a pending SIGSEGV/SIGBUS */
 	struct ksigaction sigact[64];
+	/* Stopped by a stop signal: stopped and cont_pending under stop_wq's lock. */
+	struct waitq stop_wq;
+	bool stopped, cont_pending;
+	int stop_sig;
+	int wait_report; /* WAIT_STOPPED/WAIT_CONTINUED for wait4, under the tree lock */
 };
 
 /* Per-thread user state, kept in the world. */
 struct uthread {
 	uint64_t sig_blocked;	 /* this thread's signal mask */
+	uint64_t sig_pending;	 /* signals for this thread only (tkill, faults) */
+	uint64_t sig_addr;	 /* the fault address of a pending SIGSEGV/SIGBUS/SIGFPE/SIGILL */
 	uint64_t sig_saved_mask; /* rt_sigsuspend/ppoll: the mask to restore after a handler */
 	bool sig_restore;
 	uint64_t fs_base;
@@ -81,6 +93,9 @@ extern struct waitq proc_wq;
 struct proc *proc_find_locked(int pid);
 /* Start the kernel world that delivers ITIMER_REAL/alarm signals (once, at boot). */
 void itimer_start(void);
+/* From every CPU's timer tick: charge the CPU timers (ITIMER_VIRTUAL/PROF) of the process
+ * whose thread was interrupted. */
+void itimer_tick(const struct regs *r);
 /* Default resource limits for a process the kernel starts. */
 void proc_rlimit_defaults(struct proc *p);
 /* May another process be made?  False (and logged once) at PROC_MAX or the caller's
