@@ -1042,6 +1042,145 @@ static void test_random_ops(void **state)
 	}
 }
 
+/* --- Groups ----------------------------------------------------------------------------- */
+
+/* Two members of one group and a world alone, equal shares: the group's two share one half. */
+static void test_group_shares(void **state)
+{
+	struct sim *s = sim_new(0);
+	unsigned a = sim_add(s, 1000, 0, 0), b = sim_add(s, 1000, 0, 0), c = sim_add(s, 1000, 0, 0);
+	struct sched_group g;
+
+	(void)state;
+	sched_group_init(&g, 1000, 0, 0);
+	sched_entity_join(&s->w[a].se, &g);
+	sched_entity_join(&s->w[b].se, &g);
+	sim_start(s, a);
+	sim_start(s, b);
+	sim_start(s, c);
+	sim_mark(s);
+	sim_run(s, 10 * SEC);
+	assert_near(sim_pct(s, a), 25, 1);
+	assert_near(sim_pct(s, b), 25, 1);
+	assert_near(sim_pct(s, c), 50, 1);
+	/* Leaving the group: three equals. */
+	sched_entity_join(&s->w[b].se, NULL);
+	assert_int_equal(g.member_shares, 1000);
+	sim_mark(s);
+	sim_run(s, 10 * SEC);
+	assert_near(sim_pct(s, b), 100.0 / 3, 1);
+}
+
+/* A group limit covers all its members together, and can be set while they run. */
+static void test_group_limit_one_cpu(void **state)
+{
+	struct sim *s = sim_new(0);
+	unsigned a = sim_add(s, 1000, 0, 0), b = sim_add(s, 1000, 0, 0);
+	struct sched_group g;
+
+	(void)state;
+	sched_group_init(&g, 1000, 0, 0);
+	sched_entity_join(&s->w[a].se, &g);
+	sched_entity_join(&s->w[b].se, &g);
+	sim_start(s, a);
+	sim_start(s, b);
+	sim_run(s, SEC);
+	assert_int_equal(s->idle_ns, 0);
+	sched_group_set(&g, 1000, 0, 300, s->now);
+	sim_run(s, SEC); /* the full bucket drains first */
+	sim_mark(s);
+	sim_run(s, 10 * SEC);
+	assert_near(sim_pct(s, a) + sim_pct(s, b), 30, 1);
+	assert_near(sim_pct(s, a), sim_pct(s, b), 1);
+	assert_near(sim_idle_pct(s), 70, 1);
+}
+
+/* A group reservation holds against bigger shares. */
+static void test_group_reservation(void **state)
+{
+	struct sim *s = sim_new(0);
+	unsigned a = sim_add(s, 1000, 0, 0), b = sim_add(s, 4000, 0, 0), c = sim_add(s, 4000, 0, 0);
+	struct sched_group g;
+
+	(void)state;
+	sched_group_init(&g, 10, 500, 0);
+	sched_entity_join(&s->w[a].se, &g);
+	sim_start(s, a);
+	sim_start(s, b);
+	sim_start(s, c);
+	sim_mark(s);
+	sim_run(s, 10 * SEC);
+	assert_near(sim_pct(s, a), 50, 2);
+}
+
+/*
+ * Members on two CPUs, both always runnable, group limit 50% of one CPU: together 50%, half
+ * each. Each CPU is an event stream (a slice ends: charge, pick again), so runs overlap as
+ * they do on real CPUs and both spend the group's bucket at once.
+ */
+static void test_group_limit_two_cpus(void **state)
+{
+	struct sched_rq rq[2];
+	struct sched_entity e[2], *running[2] = {NULL, NULL};
+	struct sched_group g;
+	uint64_t t[2] = {SEC, SEC}, start[2] = {0, 0}, end = 12 * SEC, mark = 2 * SEC;
+	uint64_t at_mark = 0;
+	bool marked = false;
+
+	(void)state;
+	sched_group_init(&g, 1000, 0, 500);
+	for (int i = 0; i < 2; i++) {
+		sched_rq_init(&rq[i], SEC);
+		sched_entity_init(&e[i], 1000, 0, 0);
+		sched_entity_join(&e[i], &g);
+		assert_int_equal(sched_rq_admit(&rq[i], &e[i]), 0);
+		sched_rq_enqueue(&rq[i], &e[i], SEC);
+	}
+	assert_int_equal(g.member_shares, 2000);
+	for (;;) {
+		int i = t[0] <= t[1] ? 0 : 1;
+		uint64_t slice, wake_at, now = t[i];
+
+		if (!marked && now >= mark) {
+			at_mark = e[0].runtime_ns + e[1].runtime_ns;
+			for (int k = 0; k < 2; k++)
+				if (running[k])
+					at_mark +=
+						mark - start[k]; /* already running past the mark */
+			marked = true;
+		}
+		if (running[i]) {
+			sched_rq_charge(&rq[i], running[i], now - start[i], now);
+			sched_rq_enqueue(&rq[i], running[i], now);
+			running[i] = NULL;
+		}
+		if (now >= end) {
+			t[i] = UINT64_MAX;
+			if (t[1 - i] == UINT64_MAX)
+				break;
+			continue;
+		}
+		running[i] = sched_rq_pick(&rq[i], now, &slice, &wake_at);
+		if (running[i]) {
+			assert_ptr_equal(running[i], &e[i]);
+			start[i] = now;
+			t[i] = MIN(now + slice, end);
+		} else {
+			assert_true(wake_at > now);
+			t[i] = MIN(wake_at, end);
+		}
+	}
+	assert_near(100.0 * (double)(e[0].runtime_ns + e[1].runtime_ns - at_mark) /
+			    (double)(end - mark),
+		    50, 2);
+	assert_near(100.0 * (double)e[0].runtime_ns / (double)(e[0].runtime_ns + e[1].runtime_ns),
+		    50, 5);
+	sched_group_init(&g, 0, 2000, 100000);
+	assert_int_equal(g.shares, SCHED_SHARES_DEFAULT);
+	assert_int_equal(g.reservation, 1000);
+	assert_int_equal(g.limit, 64000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1070,6 +1209,10 @@ int main(void)
 		cmocka_unit_test(test_pick_order),
 		cmocka_unit_test(test_random_guarantees),
 		cmocka_unit_test(test_random_ops),
+		cmocka_unit_test(test_group_shares),
+		cmocka_unit_test(test_group_limit_one_cpu),
+		cmocka_unit_test(test_group_reservation),
+		cmocka_unit_test(test_group_limit_two_cpus),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

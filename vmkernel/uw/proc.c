@@ -141,7 +141,7 @@ int proc_start_thread(struct proc *p, struct uthread *ut, const struct regs *fra
 		return -ENOMEM;
 	*st = *frame;
 	f = spin_lock_irqsave(&proc_wq.lock);
-	rc = world_create_user_tid(p->name, uthread_start, st, p, ut, tid, &w);
+	rc = world_create_user_tid(p->name, uthread_start, st, p, ut, tid, &p->sched, &w);
 	if (!rc) {
 		uint64_t g = spin_lock_irqsave(&p->sig_lock); /* senders walk the list under it */
 
@@ -189,6 +189,7 @@ int proc_spawn(const char *name, const struct exec_file *x, char *const argv[], 
 	if (rc)
 		goto fail;
 	set_name(p, name);
+	sched_group_init(&p->sched, 0, 0, 0);
 	fdtable_init(&p->fds);
 	p->sig_lock = (struct spinlock)SPINLOCK_INIT;
 	p->umask = 022;
@@ -254,7 +255,8 @@ void uthread_exit(int code)
 	if (last)
 		proc_exit(p->exiting ? p->group_status : code);
 
-	/* Not the last: this world goes alone; the reaper frees it. */
+	/* Not the last: this world goes alone; the reaper frees it, maybe after p. */
+	world_leave_group();
 	irq_disable();
 	me->as = NULL;
 	me->ut = NULL;
@@ -290,6 +292,7 @@ void proc_exit(int status)
 	struct uthread *ut = me->ut;
 	uint64_t f;
 
+	world_leave_group(); /* p, and its group with it, may be freed before this world */
 	irq_disable();
 	me->as = NULL; /* from here on a kernel world: its address space can go */
 	me->ut = NULL;

@@ -111,6 +111,7 @@ static long do_fork(unsigned long flags, uint64_t newsp, uint64_t ptid, uint64_t
 	c->pgid = parent->pgid;
 	c->umask = parent->umask;
 	memcpy(c->rlim, parent->rlim, sizeof(c->rlim));
+	sched_group_init(&c->sched, 0, 0, 0); /* controls are per process, not inherited */
 	c->sid = parent->sid;
 	c->sig_lock = (struct spinlock)SPINLOCK_INIT;
 	/* the child thread inherits the caller's mask with its uthread */

@@ -314,6 +314,17 @@ int world_set_controls(struct world *w, uint32_t shares, uint32_t reservation, u
 	return rc;
 }
 
+void world_leave_group(void)
+{
+	uint64_t f = irq_save();
+	struct runq *rq = this_rq();
+
+	spin_lock(&rq->lock);
+	sched_entity_join(&world_current()->se, NULL);
+	spin_unlock(&rq->lock);
+	irq_restore(f);
+}
+
 /* Put a new world on the least loaded CPU it may use whose reservations leave room. */
 int sched_place(struct world *w)
 {

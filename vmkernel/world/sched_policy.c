@@ -20,18 +20,21 @@
  *    to min_vtime is below 2^63 and a signed difference gives it.
  */
 
-#define SCHED_F_QUEUED	  0x1u
-#define SCHED_F_THROTTLED 0x2u
+#define SCHED_F_QUEUED	   0x1u
+#define SCHED_F_THROTTLED  0x2u
+#define SCHED_F_GTHROTTLED 0x4u /* its group's limit holds it back */
 
-#define SCHED_PERMILLE	    1000u
-#define SCHED_MAX_LEAD	    (1ll << 40)
-#define SCHED_WAKE_BONUS_NS (SCHED_SLICE_NS / 2)
-#define SCHED_CHARGE_MAX_NS (1ull << 40)
-#define SCHED_REFILL_MAX_NS (2 * SCHED_PERIOD_NS)
-#define SCHED_SPEND_MAX_NS  (4 * SCHED_PERIOD_NS)
-#define SCHED_VEPOCH_SHIFT  61
+#define SCHED_PERMILLE	      1000u
+#define SCHED_MAX_LEAD	      (1ll << 40)
+#define SCHED_WAKE_BONUS_NS   (SCHED_SLICE_NS / 2)
+#define SCHED_CHARGE_MAX_NS   (1ull << 40)
+#define SCHED_REFILL_MAX_NS   (2 * SCHED_PERIOD_NS)
+#define SCHED_SPEND_MAX_NS    (4 * SCHED_PERIOD_NS)
+#define SCHED_VEPOCH_SHIFT    61
+#define SCHED_GROUP_LIMIT_MAX 64000u /* 64 CPUs */
 
 _Static_assert(SCHED_PERIOD_NS *SCHED_PERMILLE < (1ull << 37), "bucket capacity bound");
+_Static_assert(SCHED_REFILL_MAX_NS *SCHED_GROUP_LIMIT_MAX < (1ull << 45), "group bucket bound");
 _Static_assert(SCHED_SHARES_MAX < (1u << 20), "lag rescale bound");
 _Static_assert(SCHED_CHARGE_MAX_NS *SCHED_PERMILLE < (1ull << 51), "vtime step bound");
 
@@ -135,16 +138,111 @@ static void sched_bucket_rerate(struct sched_bucket *b, uint32_t old, uint32_t n
 	sched_bucket_clamp(b, new);
 }
 
+/* --- Group buckets: shared by members on several CPUs, so updated atomically --- */
+
+static void sched_gclamp(struct sched_bucket *b, int64_t cap)
+{
+	int64_t t = __atomic_load_n(&b->tokens, __ATOMIC_RELAXED);
+
+	while ((t > cap || t < -cap) &&
+	       !__atomic_compare_exchange_n(&b->tokens, &t, t > cap ? cap : -cap, false,
+					    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
+/* Refill to @now: whoever moves the stamp adds what that interval is worth. */
+static void sched_grefill(struct sched_bucket *b, uint32_t rate, uint64_t now)
+{
+	uint64_t st = __atomic_load_n(&b->stamp, __ATOMIC_RELAXED), dt;
+
+	while (now > st) {
+		if (!__atomic_compare_exchange_n(&b->stamp, &st, now, false, __ATOMIC_RELAXED,
+						 __ATOMIC_RELAXED))
+			continue;
+		dt = now - st < SCHED_REFILL_MAX_NS ? now - st : SCHED_REFILL_MAX_NS;
+		__atomic_add_fetch(&b->tokens, (int64_t)(dt * rate), __ATOMIC_RELAXED);
+		sched_gclamp(b, sched_bucket_cap(rate));
+		return;
+	}
+}
+
+static int64_t sched_gtokens(struct sched_bucket *b, uint32_t rate, uint64_t now)
+{
+	sched_grefill(b, rate, now);
+	return __atomic_load_n(&b->tokens, __ATOMIC_RELAXED);
+}
+
+/* Spend @ran_ns, of which @prepaid_ns was taken when the run began. */
+static void sched_gspend(struct sched_bucket *b, uint32_t rate, uint64_t ran_ns,
+			 uint64_t prepaid_ns, uint64_t now)
+{
+	sched_grefill(b, rate, now);
+	if (ran_ns > SCHED_SPEND_MAX_NS)
+		ran_ns = SCHED_SPEND_MAX_NS;
+	__atomic_add_fetch(&b->tokens, ((int64_t)prepaid_ns - (int64_t)ran_ns) * SCHED_PERMILLE,
+			   __ATOMIC_RELAXED);
+	sched_gclamp(b, sched_bucket_cap(rate));
+}
+
+/* How long member e may run on what a group bucket holds now: its part of it by shares, as
+ * the other members may run meanwhile on other CPUs. */
+static uint64_t sched_gslice(const struct sched_entity *e, struct sched_bucket *b)
+{
+	int64_t tokens = __atomic_load_n(&b->tokens, __ATOMIC_RELAXED);
+	uint64_t sum = __atomic_load_n(&e->group->member_shares, __ATOMIC_RELAXED);
+
+	if (tokens <= 0)
+		return 0;
+	return (uint64_t)tokens / SCHED_PERMILLE * e->shares / (sum > e->shares ? sum : e->shares);
+}
+
+/* A group bucket's rate changes from @old to @new at @now (see sched_bucket_rerate). */
+static void sched_grerate(struct sched_bucket *b, uint32_t old, uint32_t new, uint64_t now)
+{
+	if (old)
+		sched_grefill(b, old, now);
+	if (new && !old) {
+		__atomic_store_n(&b->tokens, sched_bucket_cap(new), __ATOMIC_RELAXED);
+		__atomic_store_n(&b->stamp, now, __ATOMIC_RELAXED);
+	} else if (new) {
+		sched_gclamp(b, sched_bucket_cap(new));
+	}
+}
+
+/* The group's limit rate and reservation rate (0: off; a reservation of 1000 is "always"). */
+static uint32_t sched_glim_rate(const struct sched_group *g)
+{
+	return g ? __atomic_load_n(&g->limit, __ATOMIC_RELAXED) : 0;
+}
+
+static uint32_t sched_gres_rate(const struct sched_group *g)
+{
+	return g ? sched_bucket_rate(__atomic_load_n(&g->reservation, __ATOMIC_RELAXED)) : 0;
+}
+
 static void sched_rq_tick(struct sched_rq *rq, uint64_t now)
 {
 	if (now > rq->clock)
 		rq->clock = now;
 }
 
-/* Vtime of @ns of running at e's shares. */
+/* e's weight: its shares, or its part of its group's shares (in [1, SCHED_SHARES_MAX]). */
+static uint32_t sched_weight(const struct sched_entity *e)
+{
+	const struct sched_group *g = e->group;
+	uint64_t sum, w;
+
+	if (!g)
+		return e->shares;
+	sum = __atomic_load_n(&g->member_shares, __ATOMIC_RELAXED);
+	w = (uint64_t)__atomic_load_n(&g->shares, __ATOMIC_RELAXED) * e->shares / (sum ? sum : 1);
+	return w < 1 ? 1 : w > SCHED_SHARES_MAX ? SCHED_SHARES_MAX : (uint32_t)w;
+}
+
+/* Vtime of @ns of running at e's weight. */
 static int64_t sched_vtime_of(const struct sched_entity *e, uint64_t ns)
 {
-	return (int64_t)(ns * SCHED_WEIGHT_UNIT / e->shares);
+	return (int64_t)(ns * SCHED_WEIGHT_UNIT / sched_weight(e));
 }
 
 /* e's vtime minus min_vtime, within [-SCHED_MAX_LEAD, SCHED_MAX_LEAD]; stale counts as behind. */
@@ -221,12 +319,55 @@ static bool sched_limit_ok(struct sched_rq *rq, struct sched_entity *e, uint64_t
 	return false;
 }
 
-/* Refill e's reservation credit to @now; true when it pays for SCHED_MIN_RUN_NS of running. */
+/*
+ * The same for e's group's limit, with the throttle state kept by the group, so that all its
+ * members stop and resume together: members may run while the group's bucket pays for
+ * SCHED_MIN_RUN_NS of one CPU; once held back, until it pays for a slice (or is full).
+ */
+static bool sched_group_ok(struct sched_rq *rq, struct sched_entity *e, uint64_t now,
+			   uint64_t *when)
+{
+	struct sched_group *g = e->group;
+	uint32_t rate = sched_glim_rate(g);
+	int64_t tokens, resume;
+	uint32_t held;
+
+	if (rate) {
+		tokens = sched_gtokens(&g->lim, rate, now);
+		resume = sched_bucket_cap(rate);
+		if (resume > (int64_t)(SCHED_SLICE_NS * SCHED_PERMILLE))
+			resume = (int64_t)(SCHED_SLICE_NS * SCHED_PERMILLE);
+		held = __atomic_load_n(&g->throttled, __ATOMIC_RELAXED);
+		if (!held && tokens < (int64_t)(SCHED_MIN_RUN_NS * SCHED_PERMILLE))
+			__atomic_store_n(&g->throttled, held = 1, __ATOMIC_RELAXED);
+		else if (held && tokens >= resume)
+			__atomic_store_n(&g->throttled, held = 0, __ATOMIC_RELAXED);
+		if (held) {
+			e->flags |= SCHED_F_GTHROTTLED;
+			*when = now + ((uint64_t)(resume - tokens) + rate - 1) / rate;
+			return false;
+		}
+	}
+	if (e->flags & SCHED_F_GTHROTTLED) {
+		/* Its vtime stood still while the others ran: place it like a waking entity. */
+		e->flags &= ~SCHED_F_GTHROTTLED;
+		sched_place(rq, e);
+	}
+	return true;
+}
+
+/* Refill e's reservation credit, and its group's, to @now; true when either pays for
+ * SCHED_MIN_RUN_NS of running. */
 static bool sched_res_credit(struct sched_entity *e, uint64_t now)
 {
-	uint32_t rate = sched_bucket_rate(e->reservation);
+	uint32_t rate = sched_bucket_rate(e->reservation), grate = sched_gres_rate(e->group);
 
-	if (e->reservation >= SCHED_PERMILLE)
+	if (e->reservation >= SCHED_PERMILLE ||
+	    (e->group &&
+	     __atomic_load_n(&e->group->reservation, __ATOMIC_RELAXED) >= SCHED_PERMILLE))
+		return true;
+	if (grate && sched_gtokens(&e->group->res, grate, now) >=
+			     (int64_t)(SCHED_MIN_RUN_NS * SCHED_PERMILLE))
 		return true;
 	if (!rate)
 		return false;
@@ -300,6 +441,53 @@ void sched_entity_init(struct sched_entity *e, uint32_t shares, uint32_t reserva
 	e->res.tokens = sched_bucket_cap(sched_bucket_rate(c.reservation));
 }
 
+static struct sched_controls sched_gnormalise(uint32_t shares, uint32_t reservation, uint32_t limit)
+{
+	struct sched_controls c = sched_normalise(shares, reservation, SCHED_PERMILLE);
+
+	c.limit = limit > SCHED_GROUP_LIMIT_MAX ? SCHED_GROUP_LIMIT_MAX : limit;
+	if (c.limit && c.reservation > c.limit)
+		c.reservation = c.limit;
+	return c;
+}
+
+void sched_group_init(struct sched_group *g, uint32_t shares, uint32_t reservation, uint32_t limit)
+{
+	struct sched_controls c = sched_gnormalise(shares, reservation, limit);
+
+	*g = (struct sched_group){
+		.shares = c.shares, .reservation = c.reservation, .limit = c.limit};
+	g->lim.tokens = sched_bucket_cap(c.limit);
+	g->res.tokens = sched_bucket_cap(sched_bucket_rate(c.reservation));
+}
+
+void sched_group_set(struct sched_group *g, uint32_t shares, uint32_t reservation, uint32_t limit,
+		     uint64_t now)
+{
+	struct sched_controls c = sched_gnormalise(shares, reservation, limit);
+
+	sched_grerate(&g->lim, sched_glim_rate(g), c.limit, now);
+	sched_grerate(&g->res, sched_gres_rate(g), sched_bucket_rate(c.reservation), now);
+	__atomic_store_n(&g->shares, c.shares, __ATOMIC_RELAXED);
+	__atomic_store_n(&g->reservation, c.reservation, __ATOMIC_RELAXED);
+	__atomic_store_n(&g->limit, c.limit, __ATOMIC_RELAXED);
+}
+
+void sched_entity_join(struct sched_entity *e, struct sched_group *g)
+{
+	if (e->group) {
+		__atomic_sub_fetch(&e->group->member_shares, e->shares, __ATOMIC_RELAXED);
+		/* A run paid for but not charged yet is given back. */
+		__atomic_add_fetch(&e->group->lim.tokens, (int64_t)(e->gprepaid * SCHED_PERMILLE),
+				   __ATOMIC_RELAXED);
+	}
+	e->gprepaid = 0;
+	e->group = g;
+	e->flags &= ~SCHED_F_GTHROTTLED;
+	if (g)
+		__atomic_add_fetch(&g->member_shares, e->shares, __ATOMIC_RELAXED);
+}
+
 void sched_rq_init(struct sched_rq *rq, uint64_t now)
 {
 	*rq = (struct sched_rq){.clock = now};
@@ -371,6 +559,9 @@ int sched_entity_set(struct sched_rq *rq, struct sched_entity *e, uint32_t share
 	}
 	if (on)
 		on->resv_sum = on->resv_sum - e->reservation + c.reservation;
+	if (e->group && c.shares != e->shares)
+		__atomic_add_fetch(&e->group->member_shares, (uint64_t)c.shares - e->shares,
+				   __ATOMIC_RELAXED);
 	e->shares = c.shares;
 	e->reservation = c.reservation;
 	e->limit = c.limit;
@@ -397,16 +588,23 @@ void sched_rq_charge(struct sched_rq *rq, struct sched_entity *e, uint64_t ran_n
 {
 	uint64_t ns = ran_ns < SCHED_CHARGE_MAX_NS ? ran_ns : SCHED_CHARGE_MAX_NS;
 	uint64_t total = ns * SCHED_WEIGHT_UNIT + e->vrem;
-	uint32_t rate;
+	uint32_t rate, weight = sched_weight(e);
 	int64_t lag;
 
 	sched_rq_tick(rq, now);
 	e->runtime_ns += ran_ns;
 	if (e->rq == rq) {
-		lag = sched_lag(rq, e) + (int64_t)(total / e->shares);
+		lag = sched_lag(rq, e) + (int64_t)(total / weight);
 		sched_set_lag(rq, e, lag < SCHED_MAX_LEAD ? lag : SCHED_MAX_LEAD);
 	}
-	e->vrem = (uint32_t)(total % e->shares);
+	e->vrem = (uint32_t)(total % weight);
+	rate = sched_glim_rate(e->group);
+	if (e->group && (rate || e->gprepaid))
+		sched_gspend(&e->group->lim, rate, ran_ns, e->gprepaid, now);
+	e->gprepaid = 0;
+	rate = sched_gres_rate(e->group);
+	if (rate)
+		sched_gspend(&e->group->res, rate, ran_ns, 0, now);
 	rate = sched_bucket_rate(e->limit);
 	if (rate)
 		sched_bucket_spend(&e->lim, rate, ran_ns, now);
@@ -426,7 +624,7 @@ struct sched_entity *sched_rq_pick(struct sched_rq *rq, uint64_t now, uint64_t *
 	if (slice_ns)
 		*slice_ns = 0;
 	for (e = rq->head; e; e = e->next) {
-		if (!sched_limit_ok(rq, e, now, &when)) {
+		if (!sched_limit_ok(rq, e, now, &when) || !sched_group_ok(rq, e, now, &when)) {
 			if (!wake || when < wake)
 				wake = when;
 			continue;
@@ -455,12 +653,27 @@ struct sched_entity *sched_rq_pick(struct sched_rq *rq, uint64_t now, uint64_t *
 		slice = t < slice ? t : slice;
 	}
 	rate = sched_bucket_rate(e->reservation);
-	if (e == best_res && rate) {
+	if (e == best_res && rate && e->res.tokens >= sched_bucket_level(rate, SCHED_MIN_RUN_NS)) {
 		t = sched_bucket_runtime(&e->res, rate);
 		slice = t < slice ? t : slice;
+	} else if (e == best_res && sched_gres_rate(e->group)) {
+		t = sched_gslice(e, &e->group->res);
+		slice = t < slice ? t : slice;
+	}
+	if (sched_glim_rate(e->group)) {
+		t = sched_gslice(e, &e->group->lim);
+		slice = t < slice ? t : slice;
+	}
+	if (!slice)
+		slice = 1;
+	/* Members on other CPUs see this run's cost at once: it is paid now, settled at charge. */
+	if (sched_glim_rate(e->group)) {
+		__atomic_sub_fetch(&e->group->lim.tokens, (int64_t)(slice * SCHED_PERMILLE),
+				   __ATOMIC_RELAXED);
+		e->gprepaid = slice;
 	}
 	if (slice_ns)
-		*slice_ns = slice ? slice : 1;
+		*slice_ns = slice;
 	return e;
 }
 

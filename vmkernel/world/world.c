@@ -67,7 +67,8 @@ static void world_unlist(struct world *w)
 }
 
 static int create(const char *name, void (*fn)(void *), void *arg, const struct world_attr *attr,
-		  struct proc *p, struct uthread *ut, int tid, struct world **out)
+		  struct proc *p, struct uthread *ut, int tid, struct sched_group *group,
+		  struct world **out)
 {
 	struct world *w = world_alloc(name, attr);
 	int rc;
@@ -78,10 +79,12 @@ static int create(const char *name, void (*fn)(void *), void *arg, const struct 
 	w->ut = ut;
 	w->as = p ? p->as : NULL;
 	w->tid = tid;
+	sched_entity_join(&w->se, group); /* not admitted yet: no lock needed */
 	rc = world_prepare_stack(w, fn, arg);
 	if (!rc)
 		rc = sched_place(w);
 	if (rc) {
+		sched_entity_join(&w->se, NULL);
 		world_unlist(w);
 		kstack_free(w->kstack_top);
 		kfree(w);
@@ -95,13 +98,14 @@ static int create(const char *name, void (*fn)(void *), void *arg, const struct 
 int world_create(const char *name, void (*fn)(void *), void *arg, const struct world_attr *attr,
 		 struct world **out)
 {
-	return create(name, fn, arg, attr, NULL, NULL, 0, out);
+	return create(name, fn, arg, attr, NULL, NULL, 0, NULL, out);
 }
 
 int world_create_user_tid(const char *name, void (*fn)(void *), void *arg, struct proc *p,
-			  struct uthread *ut, int tid, struct world **out)
+			  struct uthread *ut, int tid, struct sched_group *group,
+			  struct world **out)
 {
-	return create(name, fn, arg, NULL, p, ut, tid, out);
+	return create(name, fn, arg, NULL, p, ut, tid, group, out);
 }
 
 void world_exit(int code)

@@ -1,12 +1,14 @@
 /*
  * schedtest: the scheduler's resource controls measured on CPU-bound userworlds, set through
  * /dev/keel (keel/keelctl.h).  Children pin themselves to the last CPU, spin, and the parent
- * compares the CPU time each received over 3 s.  Prints "schedtest: PASS/FAIL name ..." and
- * "schedtest: done, N failed".
+ * compares the CPU time each received over 3 s.  The controls are a process's, shared by its
+ * threads: a limit covers them together, and they split the shares.  Prints "schedtest: PASS/FAIL
+ * name ..." and "schedtest: done, N failed".
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <keel/keelctl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -86,6 +88,99 @@ static void run(int n, const unsigned (*ctl3)[4], unsigned long long *ns)
 	close(go[1]);
 }
 
+/* --- groups: a process's threads share its controls ------------------------------------ */
+
+static volatile int pin_last;
+
+static void *spin_thread(void *arg)
+{
+	if (pin_last) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(ncpu - 1, &set);
+		sched_setaffinity(0, sizeof(set), &set);
+	}
+	for (;;)
+		;
+	return arg;
+}
+
+/* A child with `threads` spinning threads (the main one included), pinned or not. */
+static pid_t spinner_threads(int go, int threads, int pin)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		pthread_t t;
+		char c;
+
+		pin_last = pin;
+		read(go, &c, 1);
+		for (int i = 1; i < threads; i++)
+			pthread_create(&t, NULL, spin_thread, NULL);
+		spin_thread(NULL);
+	}
+	return pid;
+}
+
+/* CPU time of each child over 3 s. */
+static void measure(int n, const pid_t *pid, int go_w, unsigned long long *ns)
+{
+	unsigned long long t0[4];
+	struct timespec d = {3, 0};
+
+	for (int i = 0; i < n; i++)
+		t0[i] = runtime(pid[i]);
+	write(go_w, "gggg", (size_t)n);
+	usleep(200000); /* the threads start */
+	for (int i = 0; i < n; i++)
+		t0[i] = runtime(pid[i]);
+	nanosleep(&d, NULL);
+	for (int i = 0; i < n; i++) {
+		ns[i] = runtime(pid[i]) - t0[i];
+		kill(pid[i], SIGKILL);
+		waitpid(pid[i], NULL, 0);
+	}
+}
+
+static void test_groups(void)
+{
+	unsigned long long ns[2];
+	char detail[160];
+	pid_t pid[2];
+	int go[2], p0, p1;
+
+	/* Two threads, one limit of 50%: together half a CPU, on any number of CPUs. */
+	pipe(go);
+	pid[0] = spinner_threads(go[0], 2, 0);
+	report(set(pid[0], 1000, 0, 500, 0) == 0, "group-set-limit", "ioctl");
+	measure(1, pid, go[1], ns);
+	p0 = (int)(ns[0] / 3000000);
+	snprintf(detail, sizeof(detail), "2 threads limited to 50%% together: %d.%d%% of one CPU",
+		 p0 / 10, p0 % 10);
+	report(p0 >= 450 && p0 <= 550, "group-limit-2-threads", detail);
+
+	/* Two threads and one thread, equal shares, one CPU: the process gets half, not 2/3. */
+	pid[0] = spinner_threads(go[0], 2, 1);
+	pid[1] = spinner_threads(go[0], 1, 1);
+	measure(2, pid, go[1], ns);
+	p0 = ns[0] + ns[1] ? (int)(ns[0] * 1000 / (ns[0] + ns[1])) : 0;
+	p1 = 1000 - p0;
+	snprintf(detail, sizeof(detail),
+		 "on CPU %d: 2 threads %d.%d%%, 1 thread %d.%d%%, want 50 50 +-5", ncpu - 1,
+		 p0 / 10, p0 % 10, p1 / 10, p1 % 10);
+	report(p0 >= 450 && p0 <= 550, "group-shares-split", detail);
+	close(go[0]);
+	close(go[1]);
+
+	/* A limit above one CPU is allowed up to the online CPUs; reservations are admitted. */
+	report(set(0, 1000, 0, 1000 * (unsigned)ncpu, 0) == 0 &&
+		       set(0, 1000, 0, 1000 * (unsigned)ncpu + 1, 0) == -1,
+	       "group-limit-range", "up to every online CPU");
+	report(set(0, 1000, 0, 0, 0) == 0, "group-reset", "back to no limit");
+}
+
 int main(void)
 {
 	unsigned long long ns[3], total;
@@ -132,6 +227,7 @@ int main(void)
 	       "reservation-mhz", "2,000,000 MHz is capped at one whole CPU");
 	report(set(0, 1000, 600, 500, 0) == -1, "reservation-above-limit", "refused");
 	report(set(99999, 1000, 0, 0, 0) == -1, "unknown-pid", "ESRCH");
+	test_groups();
 
 	FILE *w = fopen("/proc/keel/worlds", "r");
 	char line[256];

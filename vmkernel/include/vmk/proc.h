@@ -53,6 +53,7 @@ struct proc {
 		uint64_t value, interval; /* ns of CPU time; value 0: off */
 	} cpu_timer[2];			  /* ITIMER_VIRTUAL, ITIMER_PROF (under sig_lock) */
 	struct proc *all_next;		  /* the list of all processes (proc_foreach) */
+	struct sched_group sched;	  /* its threads' CPU controls, together (keelctl) */
 	/* Signals (uw/signal.c): the pending sets under sig_lock, which changes to the thread
 	 * list take too; masks are per thread (struct uthread). */
 	struct spinlock sig_lock;

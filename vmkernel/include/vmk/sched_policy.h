@@ -46,6 +46,20 @@
  * finds the earliest throttled entity and updates min_vtime. No entity is re-keyed while
  * queued, so a bucket refill or a shares change needs no re-sorting.
  *
+ * Groups (ESXi's controls for a group of worlds: a process's threads, a VM's vCPUs): an entity
+ * may belong to a struct sched_group, wherever it runs. The members split the group's shares
+ * in proportion to their own (a member's weight is group shares * own shares / the members'
+ * sum, at least 1), and one limit bucket and one reservation bucket, filled at the group's
+ * rates, pay for all their running on every CPU. A member may run only while the group's
+ * limit bucket pays for SCHED_MIN_RUN_NS (with the same hysteresis as above, for all members
+ * at once), and is picked
+ * for reservation while the group's credit pays for SCHED_MIN_RUN_NS, besides its own
+ * controls. Group limits are in per-mille of one CPU and may exceed 1000 (several CPUs); a
+ * group's reservation is at most 1000 and is not admitted here (the caller checks a global
+ * sum). Members on different run queues update the group's buckets and member sum with atomic
+ * operations, so a group has no lock; changes of membership happen under the member's run
+ * queue lock.
+ *
  * Every field of struct sched_rq and every field of struct sched_entity after runtime_ns is
  * private to sched_policy.c. The first four entity fields may be read (under the run queue
  * lock); change controls only through sched_entity_set.
@@ -66,6 +80,16 @@ struct sched_bucket {
 
 struct sched_rq;
 
+struct sched_group {
+	uint32_t shares;      /* >= 1 */
+	uint32_t reservation; /* per-mille of one CPU, at most 1000 */
+	uint32_t limit;	      /* per-mille of one CPU (may exceed 1000), 0 = unlimited */
+	/* Policy-private below (atomic). */
+	uint64_t member_shares; /* sum of the members' own shares */
+	uint32_t throttled;	/* the limit holds every member back */
+	struct sched_bucket lim, res;
+};
+
 struct sched_entity {
 	uint32_t shares;      /* >= 1 */
 	uint32_t reservation; /* per-mille of one CPU */
@@ -82,6 +106,8 @@ struct sched_entity {
 	uint32_t flags;			  /* SCHED_F_* in sched_policy.c */
 	struct sched_bucket lim;	  /* limit tokens */
 	struct sched_bucket res;	  /* reservation credit */
+	struct sched_group *group;	  /* NULL: none */
+	uint64_t gprepaid; /* ns of the group's limit paid at pick, settled at charge */
 };
 
 struct sched_rq {
@@ -163,6 +189,26 @@ void sched_rq_charge(struct sched_rq *rq, struct sched_entity *e, uint64_t ran_n
  */
 struct sched_entity *sched_rq_pick(struct sched_rq *rq, uint64_t now, uint64_t *slice_ns,
 				   uint64_t *wake_at);
+
+/*
+ * Set up @g with its controls (normalised: shares as for an entity, reservation at most 1000,
+ * a reservation above a non-zero limit lowered to it), no members, both buckets full.
+ */
+void sched_group_init(struct sched_group *g, uint32_t shares, uint32_t reservation, uint32_t limit);
+
+/*
+ * Change g's controls at @now (normalised as in sched_group_init): the buckets are settled at
+ * the old rates first; a newly enabled one starts full. The caller serialises changes of one
+ * group; members may be picked and charged meanwhile on any CPU.
+ */
+void sched_group_set(struct sched_group *g, uint32_t shares, uint32_t reservation, uint32_t limit,
+		     uint64_t now);
+
+/*
+ * Make @e a member of @g, leaving its previous group (NULL: none). With e admitted, hold its
+ * run queue's lock.
+ */
+void sched_entity_join(struct sched_entity *e, struct sched_group *g);
 
 /* Number of queued entities (the running one is not queued). */
 unsigned sched_rq_nr_queued(const struct sched_rq *rq);

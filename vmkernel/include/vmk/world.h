@@ -86,11 +86,13 @@ void sched_idle(void) __attribute__((noreturn));
 /* Create a runnable world running fn(arg).  0 or -ENOMEM / -EBUSY (reservation refused). */
 int world_create(const char *name, void (*fn)(void *), void *arg, const struct world_attr *attr,
 		 struct world **out);
-/* The same for a thread of a userworld: the world carries p's address space and ut. */
+/* The same for a thread of a userworld: the world carries p's address space and ut, and is
+ * a member of group (its process's controls). */
 struct proc;
 struct uthread;
 int world_create_user_tid(const char *name, void (*fn)(void *), void *arg, struct proc *p,
-			  struct uthread *ut, int tid, struct world **out);
+			  struct uthread *ut, int tid, struct sched_group *group,
+			  struct world **out);
 /* End the calling world. */
 void world_exit(int code) __attribute__((noreturn));
 /* Nobody will join w: when it exits, a kernel world frees it. */
@@ -109,6 +111,8 @@ void world_sleep_ns(uint64_t ns);
 int world_set_affinity(struct world *w, uint64_t mask);
 /* Change shares/reservation/limit; -EBUSY if the reservation does not fit on its CPU. */
 int world_set_controls(struct world *w, uint32_t shares, uint32_t reservation, uint32_t limit);
+/* The calling world leaves its group (before it exits: the group may go first). */
+void world_leave_group(void);
 /* Call fn for every world (under the world-list lock: fn must not block). */
 void world_foreach(void (*fn)(struct world *w, void *arg), void *arg);
 

@@ -1,9 +1,11 @@
 /*
  * /dev/keel: Keel's own controls for userworlds (the management agent and tests use them).
  * ioctl(fd, KEEL_IOC_SCHED_GET / KEEL_IOC_SCHED_SET, struct keel_sched *): a process's CPU
- * resource controls, ESXi style.  Shares are a proportional weight (default 1000);
- * reservation and limit are in per-mille of one CPU, or in MHz with KEEL_SCHED_MHZ
- * (limit 0: none).  SET applies to every thread of the process; GET reports its first thread.
+ * resource controls, ESXi style, for all its threads together (a group of worlds).  Shares
+ * are a proportional weight (default 1000) that the threads split; reservation and limit
+ * are in per-mille of one CPU, or in MHz with KEEL_SCHED_MHZ (limit 0: none).  A limit may
+ * exceed one CPU (up to all online ones); a reservation is at most one CPU, and SET fails
+ * with EBUSY when the reservations of all processes would exceed the online CPUs.
  */
 #ifndef KEEL_KEELCTL_H
 #define KEEL_KEELCTL_H
