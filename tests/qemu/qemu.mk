@@ -23,10 +23,12 @@ UWTEST_INITRD  := $(BUILD)/test/uwtest.initrd.cpio
 UWTEST_PROGS   := $(patsubst tests/userworld/%/,%,$(sort $(dir $(wildcard tests/userworld/*/*.c))))
 UWTEST_BINS    := $(patsubst %,$(UWTEST_OVERLAY)/usr/bin/%,$(UWTEST_PROGS))
 
-$(UWTEST_OVERLAY)/usr/bin/%: $$(wildcard tests/userworld/%/*.c tests/userworld/%/*.h) | deps
+$(UWTEST_OVERLAY)/usr/bin/%: $$(wildcard tests/userworld/%/*.c tests/userworld/%/*.h) \
+			     $(wildcard tests/userworld/include/*.h) | deps
 	@mkdir -p $(@D)
 	@echo "  UWCC    $@"
 	$(Q)musl-gcc -std=gnu11 -static -O2 -Wall -Wextra -Werror -Iuserworld/lib/include \
+		-Itests/userworld/include \
 		-o $@ $(filter %.c,$^) -lpthread
 # Test scripts go in as data: /usr/share/keel-tests/<name>.sh.
 UWTEST_SCRIPTS := $(patsubst tests/userworld/scripts/%,$(UWTEST_OVERLAY)/usr/share/keel-tests/%,$(wildcard tests/userworld/scripts/*.sh))

@@ -41,9 +41,14 @@ static struct runq *this_rq(void)
 	return &runqs[this_cpu()->id];
 }
 
+/* One gs-relative load: with two (this_cpu(), then ->world) a world preempted in between and
+ * moved to another CPU would read the world now running on the old one. */
 struct world *world_current(void)
 {
-	return this_cpu()->world;
+	struct world *w;
+
+	__asm__ volatile("movq %%gs:%c1, %0" : "=r"(w) : "i"(CPU_WORLD));
+	return w;
 }
 
 static void resched_ipi(struct regs *r)

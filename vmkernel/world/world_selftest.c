@@ -22,7 +22,8 @@ bool selftest_world_lifecycle(void)
 {
 	struct frame_stats fb, fa;
 	struct heap_stats hb, ha;
-	unsigned bad = 0, rounds = 200;
+	unsigned bad = 0, rounds = 200, create_failed = 0, wrong_code = 0;
+	int last_rc = 0, last_code = 0;
 
 	/* Warm-up (page tables for new stack slots stay, see selftest.c), then the baseline. */
 	struct world *warm[8];
@@ -39,13 +40,19 @@ bool selftest_world_lifecycle(void)
 	for (unsigned r = 0; r < rounds; r++) {
 		struct world *w[8];
 
-		for (unsigned i = 0; i < 8; i++)
-			if (world_create("t", exit_with, (void *)(uintptr_t)(r * 8 + i), NULL,
-					 &w[i]))
-				w[i] = NULL, bad++;
-		for (unsigned i = 0; i < 8; i++)
-			if (w[i] && world_join(w[i]) != (int)(r * 8 + i))
-				bad++;
+		for (unsigned i = 0; i < 8; i++) {
+			int rc = world_create("t", exit_with, (void *)(uintptr_t)(r * 8 + i), NULL,
+					      &w[i]);
+
+			if (rc)
+				w[i] = NULL, bad++, create_failed++, last_rc = rc;
+		}
+		for (unsigned i = 0; i < 8; i++) {
+			int code = w[i] ? world_join(w[i]) : 0;
+
+			if (w[i] && code != (int)(r * 8 + i))
+				bad++, wrong_code++, last_code = code;
+		}
 	}
 	kmem_trim();
 	frame_get_stats(&fa);
@@ -53,10 +60,11 @@ bool selftest_world_lifecycle(void)
 	return selftest_report(
 		!bad && fa.free == fb.free && ha.objects_in_use == hb.objects_in_use,
 		"world-lifecycle",
-		"%u worlds created, run on %u CPUs and joined, %u errors; free frames "
-		"%lu -> %lu, heap objects %lu -> %lu",
-		rounds * 8, ncpus_online, bad, fb.free, fa.free, hb.objects_in_use,
-		ha.objects_in_use);
+		"%u worlds created, run on %u CPUs and joined, %u errors (%u creations failed, "
+		"last %d; %u wrong exit codes, last %d); free frames %lu -> %lu, heap objects "
+		"%lu -> %lu",
+		rounds * 8, ncpus_online, bad, create_failed, last_rc, wrong_code, last_code,
+		fb.free, fa.free, hb.objects_in_use, ha.objects_in_use);
 }
 
 /* --- mutex, semaphore, condition variable --- */

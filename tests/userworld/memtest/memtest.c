@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "meminfo.h"
+
 #define PAGE 4096
 #define MiB  (1024L * 1024)
 
@@ -30,20 +32,6 @@ static void check(int ok, const char *name, const char *why)
 	printf("memtest: %s %s%s%s\n", ok ? "PASS" : "FAIL", name, ok ? "" : ": ", ok ? "" : why);
 	fflush(stdout);
 	failures += !ok;
-}
-
-static long mem_free_kb(void)
-{
-	FILE *f = fopen("/proc/meminfo", "r");
-	char line[128];
-	long kb = -1;
-
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "MemFree: %ld kB", &kb) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return kb;
 }
 
 /* Run fn in a child and return its exit status (0: passed). */

@@ -26,6 +26,8 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include "meminfo.h"
+
 extern char **environ;
 static int failures;
 static volatile sig_atomic_t got_usr1, got_chld;
@@ -490,20 +492,6 @@ static void test_poll(void)
 	close(p[0]);
 	pf.fd = p[0];
 	check(poll(&pf, 1, 0) == 1 && (pf.revents & POLLNVAL), "poll-bad-fd", "no POLLNVAL");
-}
-
-static long mem_free_kb(void)
-{
-	FILE *f = fopen("/proc/meminfo", "r");
-	char line[128];
-	long kb = -1;
-
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "MemFree: %ld kB", &kb) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return kb;
 }
 
 static int spawn_exit(int n)

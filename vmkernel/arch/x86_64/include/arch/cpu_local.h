@@ -5,6 +5,7 @@
 /* Offsets into struct cpu used by assembly (checked below). */
 #define CPU_KERNEL_RSP 8
 #define CPU_USER_RSP   16
+#define CPU_WORLD      24
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -29,6 +30,7 @@ struct cpu {
 	struct cpu *self;    /* gs:0 — must stay first */
 	uint64_t kernel_rsp; /* gs:8: top of the running world's kernel stack (syscall entry) */
 	uint64_t user_rsp;   /* gs:16: user stack pointer saved at syscall entry */
+	struct world *world; /* gs:24: the world running here (read in one instruction) */
 	unsigned id;	     /* logical id, 0 = boot CPU */
 	uint32_t apic_id;
 	volatile bool online;
@@ -38,7 +40,6 @@ struct cpu {
 	volatile uint64_t ticks;     /* LAPIC timer interrupts taken */
 	volatile uint64_t ipi_calls; /* cross-CPU calls run */
 	int in_irq;		     /* nesting depth of interrupt handlers */
-	struct world *world;	     /* the world running here */
 };
 
 static inline struct cpu *this_cpu(void)
@@ -56,6 +57,7 @@ void cpu_set_kernel_stack(uintptr_t top);
 
 _Static_assert(offsetof(struct cpu, kernel_rsp) == CPU_KERNEL_RSP, "asm offset");
 _Static_assert(offsetof(struct cpu, user_rsp) == CPU_USER_RSP, "asm offset");
+_Static_assert(offsetof(struct cpu, world) == CPU_WORLD, "asm offset");
 
 #endif /* __ASSEMBLER__ */
 #endif
