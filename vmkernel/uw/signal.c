@@ -314,6 +314,12 @@ void signal_deliver(struct regs *r)
 
 	if (!p || !(r->cs & 3))
 		return;
+	/* The common case, without the lock: nothing to do.  A signal posted just after this
+	 * is taken at the next return to user mode (its sender woke us if we were asleep). */
+	if (!READ_ONCE(p->stopped) && !READ_ONCE(p->exiting) && !TMASK(p)->sig_restore &&
+	    !((READ_ONCE(p->sig_pending) | READ_ONCE(TMASK(p)->sig_pending)) &
+	      ~TMASK(p)->sig_blocked))
+		return;
 	if (READ_ONCE(p->stopped)) /* another thread took a stop signal */
 		stopped_wait(p);
 	if (READ_ONCE(p->exiting)) /* another thread called exit_group */
