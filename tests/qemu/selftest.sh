@@ -2,7 +2,8 @@
 # Kernel self-tests in QEMU: boot build/test/selftest.iso (selftest=all), turn each
 # "selftest: PASS/FAIL name" console line into a result, and require the closing line and an
 # ACPI power-off that ends QEMU by itself.  Runs under BIOS with 4 CPUs, UEFI with 2, the q35
-# chipset (other ACPI tables and PM ports), and without an HPET (the PIT calibrates the TSC).
+# chipset (other ACPI tables and PM ports), and without an HPET (the PIT calibrates the TSC);
+# then the hypervisor line without nested paging and without SVM.
 . "$(dirname "$0")/lib.sh"
 ISO=$ROOT/build/test/selftest.iso
 
@@ -29,8 +30,27 @@ run bios-4cpu bios 4 512
 run uefi-2cpu uefi 2 4096
 run q35-2cpu bios 2 512 -machine q35
 run nohpet-2cpu bios 2 512 -machine pc,hpet=off
+if console | grep -q '^hv: AMD SVM with nested paging$'; then
+	pass selftest-nohpet-2cpu/hv-line "hv: AMD SVM with nested paging"
+else
+	fail selftest-nohpet-2cpu/hv-line "no 'hv: AMD SVM with nested paging' line"
+fi
 if console | grep -q 'TSC calibrated against the pit$'; then
 	pass selftest-nohpet-2cpu/pit-calibration
 else
 	fail selftest-nohpet-2cpu/pit-calibration "the TSC was not calibrated against the PIT"
 fi
+
+# Without nested paging (or without SVM) the kernel says why and runs on without VMs.
+for feature in npt svm; do
+	name=hv-no-$feature
+	qemu_start "$name" bios cd 2 512 "$ROOT/build/test/hello.iso" -cpu "max,-$feature"
+	if ! wait_exit 120; then
+		fail "$name" "QEMU did not exit; last line: $(console | tail -n 1)"
+	elif ! console | grep -Eq '^hv: .*: VMs are unavailable$' ||
+		! console | grep -q '^vmkernel: powering off$'; then
+		fail "$name" "no 'VMs are unavailable' line, or no power-off"
+	else
+		pass "$name" "$(console | grep '^hv: ')"
+	fi
+done

@@ -12,6 +12,7 @@
 #include <vmk/heap.h>
 #include <vmk/log.h>
 #include <vmk/profile.h>
+#include <vmk/hv.h>
 #include <vmk/mm.h>
 #include <vmk/panic.h>
 #include <vmk/platform.h>
@@ -186,6 +187,7 @@ static void __noreturn kmain_stage2(void)
 	frame_get_stats(&fs);
 	kprintf("vmkernel: %u CPUs online, %lu MiB usable memory\n", ncpus_online,
 		fs.usable * PAGE_SIZE >> 20);
+	hv_init();
 
 	if (cmdline_get(cmdline, "selftest", list, sizeof(list)))
 		selftest_run(list);

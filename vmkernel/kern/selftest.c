@@ -15,6 +15,7 @@
 #include <vmk/time.h>
 #include <vmk/world.h>
 #include <vmk/errno.h>
+#include <vmk/hv.h>
 #include <arch/cpu.h>
 #include <string.h>
 #include "selftest_priv.h"
@@ -369,6 +370,33 @@ static int __attribute__((noinline)) recurse(int depth)
 	return recurse(depth + 1) + pad[0];
 }
 
+static volatile uint64_t hv_on_mask;
+
+static void hv_mark(void *arg)
+{
+	(void)arg;
+	if (hv_get()->cpu_enabled())
+		__atomic_fetch_or(&hv_on_mask, 1ull << this_cpu()->id, __ATOMIC_RELAXED);
+}
+
+/* The test machines (QEMU TCG, -cpu max) have SVM with nested paging: it must be on in
+ * every CPU. */
+static bool test_hv(void)
+{
+	uint64_t want = (ncpus_online >= 64) ? ~0ull : (1ull << ncpus_online) - 1, f;
+
+	if (!hv_get())
+		return selftest_report(false, "hv-enable", "no backend: VMs are unavailable");
+	f = irq_save();
+	hv_on_mask = 0;
+	hv_mark(NULL);
+	smp_call_others(hv_mark, NULL);
+	irq_restore(f);
+	return selftest_report(hv_on_mask == want, "hv-enable", "%s on %u of %u CPUs",
+			       hv_get()->name, (unsigned)__builtin_popcountll(hv_on_mask),
+			       ncpus_online);
+}
+
 static bool test_stackoverflow(void)
 {
 	return recurse(0) == 0;
@@ -381,6 +409,7 @@ static const struct selftest tests[] = {
 	{"timer", test_timer, true},
 	{"ipi", test_ipi, true},
 	{"tlb", test_tlb, true},
+	{"hv", test_hv, true},
 	{"world-lifecycle", selftest_world_lifecycle, true},
 	{"world-sync", selftest_world_sync, true},
 	{"world-sleep", selftest_world_sleep, true},

@@ -1,0 +1,82 @@
+/*
+ * The AMD SVM backend (AMD64 APM vol. 2, ch. 15): probing for SVM and nested paging, and
+ * turning SVM on in each CPU (EFER.SVME and a host save area for VMRUN).
+ */
+#define LOG_TAG "svm"
+#include <vmk/hv.h>
+#include <vmk/mm.h>
+#include <vmk/smp.h>
+#include <vmk/log.h>
+#include <vmk/errno.h>
+#include <arch/cpu.h>
+
+#define MSR_VM_CR	0xc0010114
+#define MSR_VM_HSAVE_PA 0xc0010117
+#define EFER_SVME	(1ull << 12)
+#define VM_CR_SVMDIS	(1ull << 4)
+
+/* CPUID Fn8000_000A EDX */
+#define SVM_NP	       (1u << 0)
+#define SVM_NRIPS      (1u << 3)
+#define SVM_VMCB_CLEAN (1u << 5)
+#define SVM_FLUSH_ASID (1u << 6)
+#define SVM_DECODE     (1u << 7)
+
+static uint64_t hsave[MAX_CPUS]; /* per CPU: VMRUN's host save area */
+
+static const char *yes(uint32_t feature, uint32_t edx)
+{
+	return edx & feature ? "yes" : "no";
+}
+
+static int svm_probe(const char **why)
+{
+	uint32_t a, b, c = 0, d, rev, nasid, max_ext;
+
+	cpuid(0x80000000, 0, &max_ext, &b, &c, &d);
+	if (max_ext >= 0x8000000a)
+		cpuid(0x80000001, 0, &a, &b, &c, &d);
+	if (max_ext < 0x8000000a || !(c & (1u << 2))) {
+		cpuid(1, 0, &a, &b, &c, &d);
+		*why = c & (1u << 5) ? "Intel VMX found, but its backend is not built yet"
+				     : "no hardware virtualization (no AMD SVM, no Intel VMX)";
+		return -ENODEV;
+	}
+	if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS) {
+		*why = "AMD SVM is disabled by the firmware (VM_CR.SVMDIS)";
+		return -ENODEV;
+	}
+	cpuid(0x8000000a, 0, &rev, &nasid, &c, &d);
+	log_info("SVM revision %u, %u ASIDs; NRIP-save %s, decode assists %s, flush by ASID %s, "
+		 "VMCB clean bits %s",
+		 rev & 0xff, nasid, yes(SVM_NRIPS, d), yes(SVM_DECODE, d), yes(SVM_FLUSH_ASID, d),
+		 yes(SVM_VMCB_CLEAN, d));
+	if (!(d & SVM_NP)) {
+		*why = "AMD SVM without nested paging";
+		return -ENODEV;
+	}
+	return 0;
+}
+
+static int svm_cpu_enable(void)
+{
+	unsigned id = this_cpu()->id;
+
+	if (!hsave[id] && !(hsave[id] = frame_alloc_zeroed()))
+		return -ENOMEM;
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+	wrmsr(MSR_VM_HSAVE_PA, hsave[id]);
+	return 0;
+}
+
+static bool svm_cpu_enabled(void)
+{
+	return (rdmsr(MSR_EFER) & EFER_SVME) && rdmsr(MSR_VM_HSAVE_PA) == hsave[this_cpu()->id];
+}
+
+const struct hv_backend svm_backend = {
+	.name = "AMD SVM with nested paging",
+	.probe = svm_probe,
+	.cpu_enable = svm_cpu_enable,
+	.cpu_enabled = svm_cpu_enabled,
+};
