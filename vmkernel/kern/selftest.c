@@ -397,6 +397,103 @@ static bool test_hv(void)
 			       ncpus_online);
 }
 
+/*
+ * A first guest, 64-bit from its first instruction (GNU as, .code64, loaded at 0x10000):
+ *	mov $0x40000000,%eax; xor %ecx,%ecx; cpuid		Keel's CPUID leaf
+ *	mov %ebx,0x20000; mov %ecx,0x20004; mov %edx,0x20008	store the signature
+ *	mov $0x20000,%esi; mov $12,%ecx
+ * 1:	movzbl (%rsi),%ebx; mov $1,%eax; vmmcall		print it, a byte a call
+ *	inc %rsi; dec %ecx; jnz 1b
+ *	movabs $0x1234abcd5678ef01,%rax; mov %rax,0x21000	a mark in its memory
+ *	mov $2,%eax; mov $42,%ebx; vmmcall; hlt			exit with status 42
+ */
+static const uint8_t first_guest[] = {
+	0xb8, 0x00, 0x00, 0x00, 0x40, 0x31, 0xc9, 0x0f, 0xa2, 0x89, 0x1c, 0x25, 0x00, 0x00, 0x02,
+	0x00, 0x89, 0x0c, 0x25, 0x04, 0x00, 0x02, 0x00, 0x89, 0x14, 0x25, 0x08, 0x00, 0x02, 0x00,
+	0xbe, 0x00, 0x00, 0x02, 0x00, 0xb9, 0x0c, 0x00, 0x00, 0x00, 0x0f, 0xb6, 0x1e, 0xb8, 0x01,
+	0x00, 0x00, 0x00, 0x0f, 0x01, 0xd9, 0x48, 0xff, 0xc6, 0xff, 0xc9, 0x75, 0xee, 0x48, 0xb8,
+	0x01, 0xef, 0x78, 0x56, 0xcd, 0xab, 0x34, 0x12, 0x48, 0x89, 0x04, 0x25, 0x00, 0x10, 0x02,
+	0x00, 0xb8, 0x02, 0x00, 0x00, 0x00, 0xbb, 0x2a, 0x00, 0x00, 0x00, 0x0f, 0x01, 0xd9, 0xf4,
+};
+
+/* Run code in a fresh 4 MiB VM, 64-bit from its first instruction at 0x10000; *mark gets
+ * the 8 bytes at 0x21000.  The VM is gone on return.  0 or the error building it. */
+static int run_guest(const uint8_t *code, size_t len, struct hv_stop *stop, struct vm *seen,
+		     uint64_t *mark)
+{
+	struct vcpu *v = NULL;
+	struct vm *vm = NULL;
+	uint64_t cr3;
+	int rc = vm_create(4u << 20, &vm);
+
+	if (!rc)
+		rc = vm_identity_map(vm, 0x1000, &cr3);
+	if (!rc)
+		rc = vm_write(vm, 0x10000, code, len);
+	if (!rc)
+		rc = vcpu_create(vm, &v);
+	if (!rc) {
+		hv_get()->vcpu_start(v, 0x10000, 0x80000, cr3);
+		vcpu_run(v, stop);
+		vm_read(vm, 0x21000, mark, sizeof(*mark));
+		memcpy(seen->exits, vm->exits, sizeof(seen->exits));
+		memcpy(seen->out, vm->out, sizeof(seen->out));
+		seen->out_len = vm->out_len;
+	}
+	vcpu_destroy(v);
+	vm_destroy(vm);
+	return rc;
+}
+
+/* The first guest's output, exit status, memory and exit counts; a guest that triple-faults
+ * (UD2 without an IDT) stops with that reason; no frame is left behind. */
+static bool test_hv_guest(void)
+{
+	static const uint8_t ud2[] = {0x0f, 0x0b};
+	static struct vm seen;
+	struct frame_stats fb, fa;
+	struct hv_stop stop = {0};
+	uint64_t mark = 0;
+	bool ok;
+	int rc;
+
+	kmem_trim();
+	frame_get_stats(&fb);
+	rc = run_guest(first_guest, sizeof(first_guest), &stop, &seen, &mark);
+	ok = !rc && stop.why == HV_STOP_EXIT && stop.status == 42 && seen.out_len == 12 &&
+	     !memcmp(seen.out, "KeelKeelKeel", 12) && mark == 0x1234abcd5678ef01ull &&
+	     seen.exits[HV_EXIT_CPUID] == 1 && seen.exits[HV_EXIT_HYPERCALL] == 13;
+	selftest_report(ok, "hv-guest",
+			"error %d, stop %d status %d, console \"%.*s\", mark %#lx, %lu CPUID and "
+			"%lu hypercall exits, %lu host interrupts",
+			rc, stop.why, stop.status, (int)seen.out_len, seen.out, mark,
+			seen.exits[HV_EXIT_CPUID], seen.exits[HV_EXIT_HYPERCALL],
+			seen.exits[HV_EXIT_NONE]);
+	rc = run_guest(ud2, sizeof(ud2), &stop, &seen, &mark);
+	ok = selftest_report(!rc && stop.why == HV_STOP_TRIPLE_FAULT, "hv-guest-triple-fault",
+			     "error %d, stop %d (%d: triple fault)", rc, stop.why,
+			     HV_STOP_TRIPLE_FAULT) &&
+	     ok;
+	/* mov $0x4000000,%ecx; 1: dec %ecx; jnz 1b; then exit with status 7: the host's timer
+	 * must end its runs (host interrupt exits) while it spins. */
+	static const uint8_t spin[] = {0xb9, 0x00, 0x00, 0x00, 0x04, 0xff, 0xc9, 0x75,
+				       0xfc, 0xb8, 0x02, 0x00, 0x00, 0x00, 0xbb, 0x07,
+				       0x00, 0x00, 0x00, 0x0f, 0x01, 0xd9};
+	rc = run_guest(spin, sizeof(spin), &stop, &seen, &mark);
+	ok = selftest_report(
+		     !rc && stop.why == HV_STOP_EXIT && stop.status == 7 &&
+			     seen.exits[HV_EXIT_NONE] > 0,
+		     "hv-guest-host-interrupts",
+		     "a spinning guest was interrupted %lu times by the host, then exited %d",
+		     seen.exits[HV_EXIT_NONE], stop.status) &&
+	     ok;
+	kmem_trim();
+	frame_get_stats(&fa);
+	return selftest_report(fa.free == fb.free, "hv-guest-memory",
+			       "free frames %lu -> %lu after the VMs ended", fb.free, fa.free) &&
+	       ok;
+}
+
 static bool test_stackoverflow(void)
 {
 	return recurse(0) == 0;
@@ -410,6 +507,7 @@ static const struct selftest tests[] = {
 	{"ipi", test_ipi, true},
 	{"tlb", test_tlb, true},
 	{"hv", test_hv, true},
+	{"hv-guest", test_hv_guest, true},
 	{"world-lifecycle", selftest_world_lifecycle, true},
 	{"world-sync", selftest_world_sync, true},
 	{"world-sleep", selftest_world_sleep, true},

@@ -1,6 +1,7 @@
 /*
  * The AMD SVM backend (AMD64 APM vol. 2, ch. 15): probing for SVM and nested paging, and
- * turning SVM on in each CPU (EFER.SVME and a host save area for VMRUN).
+ * turning SVM on in each CPU (EFER.SVME, a host save area for VMRUN and a page for the host
+ * state VMSAVE/VMLOAD switch).  VMs and vCPUs are in svm_vm.c.
  */
 #define LOG_TAG "svm"
 #include <vmk/hv.h>
@@ -9,6 +10,7 @@
 #include <vmk/log.h>
 #include <vmk/errno.h>
 #include <arch/cpu.h>
+#include "svm_priv.h"
 
 #define MSR_VM_CR	0xc0010114
 #define MSR_VM_HSAVE_PA 0xc0010117
@@ -22,7 +24,13 @@
 #define SVM_FLUSH_ASID (1u << 6)
 #define SVM_DECODE     (1u << 7)
 
-static uint64_t hsave[MAX_CPUS]; /* per CPU: VMRUN's host save area */
+static uint64_t hsave[MAX_CPUS];   /* per CPU: VMRUN's host save area */
+static uint64_t hvmsave[MAX_CPUS]; /* per CPU: the host state VMSAVE/VMLOAD switch */
+
+uint64_t svm_host_area(void)
+{
+	return hvmsave[this_cpu()->id];
+}
 
 static const char *yes(uint32_t feature, uint32_t edx)
 {
@@ -62,7 +70,8 @@ static int svm_cpu_enable(void)
 {
 	unsigned id = this_cpu()->id;
 
-	if (!hsave[id] && !(hsave[id] = frame_alloc_zeroed()))
+	if ((!hsave[id] && !(hsave[id] = frame_alloc_zeroed())) ||
+	    (!hvmsave[id] && !(hvmsave[id] = frame_alloc_zeroed())))
 		return -ENOMEM;
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
 	wrmsr(MSR_VM_HSAVE_PA, hsave[id]);
@@ -79,4 +88,12 @@ const struct hv_backend svm_backend = {
 	.probe = svm_probe,
 	.cpu_enable = svm_cpu_enable,
 	.cpu_enabled = svm_cpu_enabled,
+	.vm_init = svm_vm_init,
+	.vm_fini = svm_vm_fini,
+	.vcpu_init = svm_vcpu_init,
+	.vcpu_fini = svm_vcpu_fini,
+	.vcpu_start = svm_vcpu_start,
+	.vcpu_run = svm_vcpu_run,
+	.reg_get = svm_reg_get,
+	.reg_set = svm_reg_set,
 };

@@ -1,0 +1,21 @@
+/* Between the files of the SVM backend. */
+#ifndef HV_SVM_PRIV_H
+#define HV_SVM_PRIV_H
+
+#include <vmk/hv.h>
+
+/* vmrun.S */
+void svm_vmrun(uint64_t vmcb_pa, struct hv_gprs *g, uint64_t host_pa);
+/* svm.c: this CPU's page for the host state VMSAVE/VMLOAD switch */
+uint64_t svm_host_area(void);
+/* svm_vm.c: the VM and vCPU ops */
+int svm_vm_init(struct vm *vm);
+void svm_vm_fini(struct vm *vm);
+int svm_vcpu_init(struct vcpu *v);
+void svm_vcpu_fini(struct vcpu *v);
+void svm_vcpu_start(struct vcpu *v, uint64_t rip, uint64_t rsp, uint64_t cr3);
+void svm_vcpu_run(struct vcpu *v, struct hv_exit *e);
+uint64_t svm_reg_get(struct vcpu *v, enum hv_reg r);
+void svm_reg_set(struct vcpu *v, enum hv_reg r, uint64_t val);
+
+#endif
