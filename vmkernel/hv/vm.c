@@ -120,6 +120,7 @@ int vcpu_create(struct vm *vm, struct vcpu **out)
 	v->vm = vm;
 	rc = hv_get()->vcpu_init(v);
 	if (rc) {
+		hv_get()->vcpu_fini(v); /* what was made before it failed */
 		kfree(v);
 		return rc;
 	}

@@ -100,12 +100,10 @@ int svm_vcpu_init(struct vcpu *v)
 	struct svm_vcpu *s = kzalloc(sizeof(*s));
 	struct vmcb *c;
 
+	v->priv = s; /* svm_vcpu_fini frees what was made if this fails midway */
 	if (!s || !(s->vmcb_pa = frame_alloc_zeroed()) || alloc_ones(3, &s->iopm) ||
-	    alloc_ones(2, &s->msrpm)) {
-		v->priv = s;
+	    alloc_ones(2, &s->msrpm))
 		return -ENOMEM;
-	}
-	v->priv = s;
 	c = s->vmcb = phys_to_virt(s->vmcb_pa);
 	c->intercept1 = SVM_I1_INTR | SVM_I1_NMI | SVM_I1_SMI | SVM_I1_INIT | SVM_I1_CPUID |
 			SVM_I1_HLT | SVM_I1_IOIO | SVM_I1_MSR | SVM_I1_SHUTDOWN;
