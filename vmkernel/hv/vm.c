@@ -213,6 +213,11 @@ void vcpu_run(struct vcpu *v, struct hv_stop *stop)
 				b->reg_set(v, HV_RAX,
 					   b->reg_get(v, HV_RAX) | ((1ull << (8 * e.io_size)) - 1));
 			break;
+		case HV_EXIT_MSR:
+			/* No MSR is emulated yet: #GP, the architectural answer to an unknown one.
+			 */
+			b->inject(v, 13, true, 0);
+			continue;
 		case HV_EXIT_HLT:
 			stop->why = HV_STOP_HALTED;
 			return;

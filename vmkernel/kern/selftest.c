@@ -407,6 +407,8 @@ static bool test_hv(void)
  *	movabs $0x1234abcd5678ef01,%rax; mov %rax,0x21000	a mark in its memory
  *	mov $2,%eax; mov $42,%ebx; vmmcall; hlt			exit with status 42
  */
+extern const char selftest_guest_gp[], selftest_guest_gp_end[]; /* selftest_guests.S */
+
 static const uint8_t first_guest[] = {
 	0xb8, 0x00, 0x00, 0x00, 0x40, 0x31, 0xc9, 0x0f, 0xa2, 0x89, 0x1c, 0x25, 0x00, 0x00, 0x02,
 	0x00, 0x89, 0x0c, 0x25, 0x04, 0x00, 0x02, 0x00, 0x89, 0x14, 0x25, 0x08, 0x00, 0x02, 0x00,
@@ -473,6 +475,15 @@ static bool test_hv_guest(void)
 	ok = selftest_report(!rc && stop.why == HV_STOP_TRIPLE_FAULT, "hv-guest-triple-fault",
 			     "error %d, stop %d (%d: triple fault)", rc, stop.why,
 			     HV_STOP_TRIPLE_FAULT) &&
+	     ok;
+	rc = run_guest((const uint8_t *)selftest_guest_gp,
+		       (size_t)(selftest_guest_gp_end - selftest_guest_gp), &stop, &seen, &mark);
+	ok = selftest_report(!rc && stop.why == HV_STOP_EXIT && stop.status == 13 &&
+				     seen.exits[HV_EXIT_MSR] == 1,
+			     "hv-guest-unknown-msr",
+			     "RDMSR of an unknown MSR: %lu MSR exit, guest status %d (13: its #GP "
+			     "handler ran)",
+			     seen.exits[HV_EXIT_MSR], stop.status) &&
 	     ok;
 	/* mov $0x4000000,%ecx; 1: dec %ecx; jnz 1b; then exit with status 7: the host's timer
 	 * must end its runs (host interrupt exits) while it spins. */

@@ -96,4 +96,5 @@ const struct hv_backend svm_backend = {
 	.vcpu_run = svm_vcpu_run,
 	.reg_get = svm_reg_get,
 	.reg_set = svm_reg_set,
+	.inject = svm_inject,
 };

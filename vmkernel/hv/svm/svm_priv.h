@@ -17,5 +17,6 @@ void svm_vcpu_start(struct vcpu *v, uint64_t rip, uint64_t rsp, uint64_t cr3);
 void svm_vcpu_run(struct vcpu *v, struct hv_exit *e);
 uint64_t svm_reg_get(struct vcpu *v, enum hv_reg r);
 void svm_reg_set(struct vcpu *v, enum hv_reg r, uint64_t val);
+void svm_inject(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
 
 #endif

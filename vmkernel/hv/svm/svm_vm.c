@@ -176,6 +176,15 @@ void svm_reg_set(struct vcpu *v, enum hv_reg r, uint64_t val)
 		c->rsp = val;
 }
 
+void svm_inject(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
+{
+	struct vmcb *c = ((struct svm_vcpu *)v->priv)->vmcb;
+
+	/* EVENTINJ: vector, type 3 (exception), error code valid, valid. */
+	c->event_inj = vector | (3ull << 8) | (has_error ? 1ull << 11 : 0) | (1ull << 31) |
+		       ((uint64_t)error << 32);
+}
+
 /* Run the guest until an exit the core must see; fill e. */
 void svm_vcpu_run(struct vcpu *v, struct hv_exit *e)
 {
@@ -210,6 +219,11 @@ void svm_vcpu_run(struct vcpu *v, struct hv_exit *e)
 		e->io_size = (c->exit_info1 >> 4) & 7;
 		e->addr = c->exit_info1 >> 16; /* the port */
 		e->insn_len = (uint8_t)(c->exit_info2 - c->rip);
+		break;
+	case SVM_EXIT_MSR:
+		e->kind = HV_EXIT_MSR;
+		e->io_in = !c->exit_info1; /* 0: RDMSR, 1: WRMSR */
+		e->insn_len = 2;
 		break;
 	case SVM_EXIT_SHUTDOWN:
 		e->kind = HV_EXIT_SHUTDOWN;

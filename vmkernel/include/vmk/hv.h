@@ -6,7 +6,8 @@
  *
  * So far: probing and enabling every CPU; VMs with guest memory from vmkernel frames behind
  * nested page tables; vCPUs started in 64-bit mode, run by the calling world; exits for CPUID
- * (a virtual CPUID), hypercalls, port I/O (no devices yet), HLT and shutdown.  The MMIO
+ * (a virtual CPUID), hypercalls, port I/O (no devices yet), MSRs (#GP for all so far), HLT
+ * and shutdown.  The MMIO
  * decoder is vmk/x86_decode.h.  vCPU worlds, interrupts, devices and the userworld interface
  * come next.
  */
@@ -30,6 +31,7 @@ enum hv_exit_kind {
 	HV_EXIT_CPUID,
 	HV_EXIT_HYPERCALL, /* VMMCALL / VMCALL */
 	HV_EXIT_IO,	   /* port I/O: addr is the port */
+	HV_EXIT_MSR,	   /* RDMSR (io_in set) or WRMSR of the MSR in RCX */
 	HV_EXIT_MMIO,	   /* a nested page fault: addr is the guest physical address */
 	HV_EXIT_HLT,
 	HV_EXIT_SHUTDOWN, /* triple fault */
@@ -88,6 +90,9 @@ struct hv_backend {
 	void (*vcpu_start)(struct vcpu *v, uint64_t rip, uint64_t rsp, uint64_t cr3);
 	/* Run the guest on this CPU until its next exit, described in e. */
 	void (*vcpu_run)(struct vcpu *v, struct hv_exit *e);
+	/* Deliver exception `vector` (with error code `error` when has_error) before the guest's
+	 * next instruction. */
+	void (*inject)(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
 	uint64_t (*reg_get)(struct vcpu *v, enum hv_reg r);
 	void (*reg_set)(struct vcpu *v, enum hv_reg r, uint64_t val);
 };
