@@ -397,31 +397,22 @@ static bool test_hv(void)
 			       ncpus_online);
 }
 
-/*
- * A first guest, 64-bit from its first instruction (GNU as, .code64, loaded at 0x10000):
- *	mov $0x40000000,%eax; xor %ecx,%ecx; cpuid		Keel's CPUID leaf
- *	mov %ebx,0x20000; mov %ecx,0x20004; mov %edx,0x20008	store the signature
- *	mov $0x20000,%esi; mov $12,%ecx
- * 1:	movzbl (%rsi),%ebx; mov $1,%eax; vmmcall		print it, a byte a call
- *	inc %rsi; dec %ecx; jnz 1b
- *	movabs $0x1234abcd5678ef01,%rax; mov %rax,0x21000	a mark in its memory
- *	mov $2,%eax; mov $42,%ebx; vmmcall; hlt			exit with status 42
- */
-extern const char selftest_guest_gp[], selftest_guest_gp_end[]; /* selftest_guests.S */
+/* The guest programs of kern/selftest_guests.S, by name. */
+#define GUEST(name)                                                                            \
+	({                                                                                     \
+		extern const uint8_t selftest_guest_##name[], selftest_guest_##name##_end[];   \
+		(struct guest){selftest_guest_##name,                                          \
+			       (size_t)(selftest_guest_##name##_end - selftest_guest_##name)}; \
+	})
 
-static const uint8_t first_guest[] = {
-	0xb8, 0x00, 0x00, 0x00, 0x40, 0x31, 0xc9, 0x0f, 0xa2, 0x89, 0x1c, 0x25, 0x00, 0x00, 0x02,
-	0x00, 0x89, 0x0c, 0x25, 0x04, 0x00, 0x02, 0x00, 0x89, 0x14, 0x25, 0x08, 0x00, 0x02, 0x00,
-	0xbe, 0x00, 0x00, 0x02, 0x00, 0xb9, 0x0c, 0x00, 0x00, 0x00, 0x0f, 0xb6, 0x1e, 0xb8, 0x01,
-	0x00, 0x00, 0x00, 0x0f, 0x01, 0xd9, 0x48, 0xff, 0xc6, 0xff, 0xc9, 0x75, 0xee, 0x48, 0xb8,
-	0x01, 0xef, 0x78, 0x56, 0xcd, 0xab, 0x34, 0x12, 0x48, 0x89, 0x04, 0x25, 0x00, 0x10, 0x02,
-	0x00, 0xb8, 0x02, 0x00, 0x00, 0x00, 0xbb, 0x2a, 0x00, 0x00, 0x00, 0x0f, 0x01, 0xd9, 0xf4,
+struct guest {
+	const uint8_t *code;
+	size_t len;
 };
 
 /* Run code in a fresh 4 MiB VM, 64-bit from its first instruction at 0x10000; *mark gets
  * the 8 bytes at 0x21000.  The VM is gone on return.  0 or the error building it. */
-static int run_guest(const uint8_t *code, size_t len, struct hv_stop *stop, struct vm *seen,
-		     uint64_t *mark)
+static int run_guest(struct guest g, struct hv_stop *stop, struct vm *seen, uint64_t *mark)
 {
 	struct vcpu *v = NULL;
 	struct vm *vm = NULL;
@@ -431,7 +422,7 @@ static int run_guest(const uint8_t *code, size_t len, struct hv_stop *stop, stru
 	if (!rc)
 		rc = vm_identity_map(vm, 0x1000, &cr3);
 	if (!rc)
-		rc = vm_write(vm, 0x10000, code, len);
+		rc = vm_write(vm, 0x10000, g.code, g.len);
 	if (!rc)
 		rc = vcpu_create(vm, &v);
 	if (!rc) {
@@ -448,10 +439,10 @@ static int run_guest(const uint8_t *code, size_t len, struct hv_stop *stop, stru
 }
 
 /* The first guest's output, exit status, memory and exit counts; a guest that triple-faults
- * (UD2 without an IDT) stops with that reason; no frame is left behind. */
+ * stops with that reason; an unknown MSR gets #GP; a spinning guest is interrupted by the
+ * host; no frame is left behind. */
 static bool test_hv_guest(void)
 {
-	static const uint8_t ud2[] = {0x0f, 0x0b};
 	static struct vm seen;
 	struct frame_stats fb, fa;
 	struct hv_stop stop = {0};
@@ -461,7 +452,7 @@ static bool test_hv_guest(void)
 
 	kmem_trim();
 	frame_get_stats(&fb);
-	rc = run_guest(first_guest, sizeof(first_guest), &stop, &seen, &mark);
+	rc = run_guest(GUEST(first), &stop, &seen, &mark);
 	ok = !rc && stop.why == HV_STOP_EXIT && stop.status == 42 && seen.out_len == 12 &&
 	     !memcmp(seen.out, "KeelKeelKeel", 12) && mark == 0x1234abcd5678ef01ull &&
 	     seen.exits[HV_EXIT_CPUID] == 1 && seen.exits[HV_EXIT_HYPERCALL] == 13;
@@ -471,13 +462,12 @@ static bool test_hv_guest(void)
 			rc, stop.why, stop.status, (int)seen.out_len, seen.out, mark,
 			seen.exits[HV_EXIT_CPUID], seen.exits[HV_EXIT_HYPERCALL],
 			seen.exits[HV_EXIT_NONE]);
-	rc = run_guest(ud2, sizeof(ud2), &stop, &seen, &mark);
+	rc = run_guest(GUEST(ud2), &stop, &seen, &mark);
 	ok = selftest_report(!rc && stop.why == HV_STOP_TRIPLE_FAULT, "hv-guest-triple-fault",
 			     "error %d, stop %d (%d: triple fault)", rc, stop.why,
 			     HV_STOP_TRIPLE_FAULT) &&
 	     ok;
-	rc = run_guest((const uint8_t *)selftest_guest_gp,
-		       (size_t)(selftest_guest_gp_end - selftest_guest_gp), &stop, &seen, &mark);
+	rc = run_guest(GUEST(gp), &stop, &seen, &mark);
 	ok = selftest_report(!rc && stop.why == HV_STOP_EXIT && stop.status == 13 &&
 				     seen.exits[HV_EXIT_MSR] == 1,
 			     "hv-guest-unknown-msr",
@@ -485,12 +475,7 @@ static bool test_hv_guest(void)
 			     "handler ran)",
 			     seen.exits[HV_EXIT_MSR], stop.status) &&
 	     ok;
-	/* mov $0x4000000,%ecx; 1: dec %ecx; jnz 1b; then exit with status 7: the host's timer
-	 * must end its runs (host interrupt exits) while it spins. */
-	static const uint8_t spin[] = {0xb9, 0x00, 0x00, 0x00, 0x04, 0xff, 0xc9, 0x75,
-				       0xfc, 0xb8, 0x02, 0x00, 0x00, 0x00, 0xbb, 0x07,
-				       0x00, 0x00, 0x00, 0x0f, 0x01, 0xd9};
-	rc = run_guest(spin, sizeof(spin), &stop, &seen, &mark);
+	rc = run_guest(GUEST(spin), &stop, &seen, &mark);
 	ok = selftest_report(
 		     !rc && stop.why == HV_STOP_EXIT && stop.status == 7 &&
 			     seen.exits[HV_EXIT_NONE] > 0,

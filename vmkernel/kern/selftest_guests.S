@@ -2,16 +2,66 @@
  * Guest programs for the hypervisor self-tests (kern/selftest.c), kept as data: each is
  * position-independent 64-bit code the test copies to guest physical 0x10000 and starts with
  * paging on (1:1), flat segments and RSP = 0x80000.  They report through hypercalls:
- * RAX 1 prints the byte in RBX, RAX 2 ends the VM with status RBX.
+ * RAX 1 prints the byte in RBX, RAX 2 ends the VM with status RBX.  GUEST(name) opens one,
+ * with the symbols selftest_guest_<name> and selftest_guest_<name>_end around it.
  */
 	.section .rodata
+	.code64
+
+.macro GUEST name
 	.balign 16
+	.globl selftest_guest_\name, selftest_guest_\name\()_end
+selftest_guest_\name\():
+.endm
+.macro END name
+selftest_guest_\name\()_end:
+.endm
+
+.macro EXIT status
+	movl $2, %eax
+	movl $\status, %ebx
+	vmmcall
+	hlt
+.endm
+
+/* Keel's CPUID leaf, its signature printed a byte per hypercall, a mark left in guest memory
+ * at 0x21000 for the host to read, then status 42. */
+GUEST first
+	movl $0x40000000, %eax
+	xorl %ecx, %ecx
+	cpuid
+	movl %ebx, 0x20000
+	movl %ecx, 0x20004
+	movl %edx, 0x20008
+	movl $0x20000, %esi
+	movl $12, %ecx
+1:	movzbl (%rsi), %ebx
+	movl $1, %eax
+	vmmcall
+	incq %rsi
+	decl %ecx
+	jnz 1b
+	movabsq $0x1234abcd5678ef01, %rax
+	movq %rax, 0x21000
+	EXIT 42
+END first
+
+/* UD2 without an IDT: a triple fault. */
+GUEST ud2
+	ud2
+END ud2
+
+/* A long spin, then status 7: the host's timer must end its runs meanwhile. */
+GUEST spin
+	movl $0x4000000, %ecx
+1:	decl %ecx
+	jnz 1b
+	EXIT 7
+END spin
 
 /* An MSR nobody has (RDMSR 0xdeadbeef) must raise #GP in the guest: its handler exits with
  * status 13; falling through exits with 1.  The guest loads its own GDT and IDT first. */
-	.globl selftest_guest_gp, selftest_guest_gp_end
-selftest_guest_gp:
-	.code64
+GUEST gp
 	lea gp_gdt(%rip), %rax
 	lea gp_gdtr(%rip), %rcx
 	movw $23, (%rcx)
@@ -33,15 +83,9 @@ selftest_guest_gp:
 	lidt (%rcx)
 	movl $0xdeadbeef, %ecx
 	rdmsr
-	movl $2, %eax
-	movl $1, %ebx
-	vmmcall
-	hlt
+	EXIT 1
 gp_handler:
-	movl $2, %eax
-	movl $13, %ebx
-	vmmcall
-	hlt
+	EXIT 13
 	.balign 8
 gp_gdt:
 	.quad 0
@@ -54,4 +98,4 @@ gp_idtr:
 	.balign 16
 gp_idt:
 	.skip 32*16
-selftest_guest_gp_end:
+END gp
