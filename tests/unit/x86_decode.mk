@@ -1,2 +1,2 @@
 UNIT_TESTS += x86_decode
-x86_decode_SRCS := vmkernel/hv/x86_decode.c
+x86_decode_SRCS := vmkernel/hv/core/x86_decode.c

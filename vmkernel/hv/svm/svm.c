@@ -97,4 +97,10 @@ const struct hv_backend svm_backend = {
 	.reg_get = svm_reg_get,
 	.reg_set = svm_reg_set,
 	.inject = svm_inject,
+	.vcpu_start_ap = svm_vcpu_start_ap,
+	.intr_window = svm_intr_window,
+	.inject_intr = svm_inject_intr,
+	.inject_nmi = svm_inject_nmi,
+	.want_window = svm_want_window,
+	.code_mode = svm_code_mode,
 };

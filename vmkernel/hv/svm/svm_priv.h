@@ -18,5 +18,11 @@ void svm_vcpu_run(struct vcpu *v, struct hv_exit *e);
 uint64_t svm_reg_get(struct vcpu *v, enum hv_reg r);
 void svm_reg_set(struct vcpu *v, enum hv_reg r, uint64_t val);
 void svm_inject(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
+void svm_vcpu_start_ap(struct vcpu *v, uint8_t vector);
+bool svm_intr_window(struct vcpu *v);
+void svm_inject_intr(struct vcpu *v, uint8_t vector);
+void svm_inject_nmi(struct vcpu *v);
+void svm_want_window(struct vcpu *v, bool on);
+int svm_code_mode(struct vcpu *v);
 
 #endif

@@ -16,6 +16,8 @@
 
 #define NPT_FLAGS 0x7ull /* present, writable, user: guest accesses count as user ones */
 #define PTE_ADDR  0x000ffffffffff000ull
+#define EFER_LMA  (1ull << 10)
+#define EFER_SVME (1ull << 12)
 
 struct svm_vm {
 	uint64_t npt; /* nested PML4, physical */
@@ -90,6 +92,24 @@ static int alloc_ones(size_t pages, uint64_t *pa)
 	return 0;
 }
 
+/* Let the guest reach an MSR without an exit (2 bits per MSR: read, write). */
+static void msr_pass(uint64_t msrpm, uint32_t msr)
+{
+	uint8_t *pm = phys_to_virt(msrpm);
+	uint32_t base = msr >= 0xc0010000 ? 0x1000 : msr >= 0xc0000000 ? 0x800 : 0;
+	uint32_t bit = (msr & 0x1fff) * 2;
+
+	pm[base + bit / 8] &= (uint8_t) ~(3u << (bit % 8));
+}
+
+/* The MSRs VMLOAD/VMSAVE switch: the guest's own copies, no exit. */
+static const uint32_t passed_msrs[] = {
+	0x174,	    0x175,	0x176,	    /* SYSENTER_CS/ESP/EIP */
+	0xc0000081, 0xc0000082, 0xc0000083, /* STAR, LSTAR, CSTAR */
+	0xc0000084, 0xc0000100, 0xc0000101, /* SFMASK, FS_BASE, GS_BASE */
+	0xc0000102,			    /* KERNEL_GS_BASE */
+};
+
 static void flat_seg(struct vmcb_seg *s, uint16_t sel, uint16_t attrib)
 {
 	*s = (struct vmcb_seg){sel, attrib, 0xffffffff, 0};
@@ -104,11 +124,15 @@ int svm_vcpu_init(struct vcpu *v)
 	if (!s || !(s->vmcb_pa = frame_alloc_zeroed()) || alloc_ones(3, &s->iopm) ||
 	    alloc_ones(2, &s->msrpm))
 		return -ENOMEM;
+	for (size_t i = 0; i < sizeof(passed_msrs) / sizeof(passed_msrs[0]); i++)
+		msr_pass(s->msrpm, passed_msrs[i]);
 	c = s->vmcb = phys_to_virt(s->vmcb_pa);
 	c->intercept1 = SVM_I1_INTR | SVM_I1_NMI | SVM_I1_SMI | SVM_I1_INIT | SVM_I1_CPUID |
-			SVM_I1_HLT | SVM_I1_IOIO | SVM_I1_MSR | SVM_I1_SHUTDOWN;
+			SVM_I1_INVD | SVM_I1_HLT | SVM_I1_INVLPGA | SVM_I1_IOIO | SVM_I1_MSR |
+			SVM_I1_SHUTDOWN;
 	c->intercept2 = SVM_I2_VMRUN | SVM_I2_VMMCALL | SVM_I2_VMLOAD | SVM_I2_VMSAVE |
-			SVM_I2_STGI | SVM_I2_CLGI | SVM_I2_SKINIT;
+			SVM_I2_STGI | SVM_I2_CLGI | SVM_I2_SKINIT | SVM_I2_RDTSCP | SVM_I2_MONITOR |
+			SVM_I2_MWAIT | SVM_I2_XSETBV;
 	c->iopm_base = s->iopm;
 	c->msrpm_base = s->msrpm;
 	c->asid = 1;	    /* one ASID for all guests: every VMRUN flushes (below) */
@@ -122,9 +146,9 @@ int svm_vcpu_init(struct vcpu *v)
 	c->es = c->ss = c->fs = c->gs = c->ds;
 	c->tr = (struct vmcb_seg){0, 0x8b, 0xffff, 0}; /* a busy 64-bit TSS */
 	c->ldtr = (struct vmcb_seg){0, 0x82, 0, 0};
-	c->efer = (1ull << 8) | (1ull << 10) | (1ull << 12); /* LME, LMA, SVME */
-	c->cr0 = 0x80000031;				     /* PG, NE, ET, PE */
-	c->cr4 = 1ull << 5;				     /* PAE */
+	c->efer = EFER_LME | EFER_LMA | EFER_SVME;
+	c->cr0 = 0x80000031; /* PG, NE, ET, PE */
+	c->cr4 = 1ull << 5;  /* PAE */
 	c->rflags = 2;
 	c->dr6 = 0xffff0ff0;
 	c->dr7 = 0x400;
@@ -148,58 +172,201 @@ void svm_vcpu_fini(struct vcpu *v)
 	v->priv = NULL;
 }
 
+static struct vmcb *vmcb_of(struct vcpu *v)
+{
+	return ((struct svm_vcpu *)v->priv)->vmcb;
+}
+
 void svm_vcpu_start(struct vcpu *v, uint64_t rip, uint64_t rsp, uint64_t cr3)
 {
-	struct vmcb *c = ((struct svm_vcpu *)v->priv)->vmcb;
+	struct vmcb *c = vmcb_of(v);
 
 	c->rip = rip;
 	c->rsp = rsp;
 	c->cr3 = cr3;
 }
 
+/* INIT then SIPI: real mode at vector:0000, as an application processor wakes. */
+void svm_vcpu_start_ap(struct vcpu *v, uint8_t vector)
+{
+	struct vmcb *c = vmcb_of(v);
+	struct vmcb_seg data = {0, 0x93, 0xffff, 0};
+
+	c->cs = (struct vmcb_seg){(uint16_t)(vector << 8), 0x9b, 0xffff, (uint64_t)vector << 12};
+	c->ds = c->es = c->ss = c->fs = c->gs = data;
+	c->gdtr = c->idtr = (struct vmcb_seg){0, 0, 0xffff, 0};
+	c->tr = (struct vmcb_seg){0, 0x8b, 0xffff, 0};
+	c->ldtr = (struct vmcb_seg){0, 0x82, 0xffff, 0};
+	c->efer = EFER_SVME;
+	c->cr0 = 0x60000010; /* CD, NW, ET */
+	c->cr2 = c->cr3 = c->cr4 = 0;
+	c->rflags = 2;
+	c->rip = 0;
+	c->rsp = 0;
+	c->rax = 0;
+	c->dr6 = 0xffff0ff0;
+	c->dr7 = 0x400;
+	c->event_inj = 0;
+	c->interrupt_shadow = 0;
+	c->vintr = SVM_V_INTR_MASKING;
+	memset(&v->g, 0, sizeof(v->g));
+	v->g.rdx = 0x600; /* a family-6 processor's reset signature, roughly */
+}
+
 uint64_t svm_reg_get(struct vcpu *v, enum hv_reg r)
 {
-	struct vmcb *c = ((struct svm_vcpu *)v->priv)->vmcb;
+	struct vmcb *c = vmcb_of(v);
 
-	return r == HV_RAX ? c->rax : r == HV_RIP ? c->rip : c->rsp;
+	switch (r) {
+	case HV_RAX:
+		return c->rax;
+	case HV_RIP:
+		return c->rip;
+	case HV_RSP:
+		return c->rsp;
+	case HV_RFLAGS:
+		return c->rflags;
+	case HV_CR0:
+		return c->cr0;
+	case HV_CR2:
+		return c->cr2;
+	case HV_CR3:
+		return c->cr3;
+	case HV_CR4:
+		return c->cr4;
+	case HV_EFER:
+		return c->efer & ~EFER_SVME; /* the guest's view: no SVM */
+	case HV_PAT:
+		return c->g_pat;
+	case HV_GDTR_BASE:
+		return c->gdtr.base;
+	case HV_GDTR_LIMIT:
+		return c->gdtr.limit;
+	case HV_CS_BASE:
+		return c->cs.base;
+	}
+	return 0;
 }
 
 void svm_reg_set(struct vcpu *v, enum hv_reg r, uint64_t val)
 {
-	struct vmcb *c = ((struct svm_vcpu *)v->priv)->vmcb;
+	struct vmcb *c = vmcb_of(v);
 
-	if (r == HV_RAX)
+	switch (r) {
+	case HV_RAX:
 		c->rax = val;
-	else if (r == HV_RIP)
+		break;
+	case HV_RIP:
 		c->rip = val;
-	else
+		break;
+	case HV_RSP:
 		c->rsp = val;
+		break;
+	case HV_RFLAGS:
+		c->rflags = val | 2;
+		break;
+	case HV_CR0:
+		c->cr0 = val;
+		break;
+	case HV_CR2:
+		c->cr2 = val;
+		break;
+	case HV_CR3:
+		c->cr3 = val;
+		break;
+	case HV_CR4:
+		c->cr4 = val;
+		break;
+	case HV_EFER:
+		c->efer = val | EFER_SVME; /* VMRUN refuses a guest without it */
+		break;
+	case HV_PAT:
+		c->g_pat = val;
+		break;
+	case HV_GDTR_BASE:
+		c->gdtr.base = val;
+		break;
+	case HV_GDTR_LIMIT:
+		c->gdtr.limit = (uint32_t)val;
+		break;
+	case HV_CS_BASE:
+		c->cs.base = val;
+		break;
+	}
 }
 
 void svm_inject(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
 {
-	struct vmcb *c = ((struct svm_vcpu *)v->priv)->vmcb;
-
-	/* EVENTINJ: vector, type 3 (exception), error code valid, valid. */
-	c->event_inj = vector | (3ull << 8) | (has_error ? 1ull << 11 : 0) | (1ull << 31) |
-		       ((uint64_t)error << 32);
+	vmcb_of(v)->event_inj = vector | SVM_EV_EXC | (has_error ? SVM_EV_ERR : 0) | SVM_EV_VALID |
+				((uint64_t)error << 32);
 }
 
-/* Run the guest until an exit the core must see; fill e. */
+bool svm_intr_window(struct vcpu *v)
+{
+	struct vmcb *c = vmcb_of(v);
+
+	return (c->rflags & (1ull << 9)) && !(c->interrupt_shadow & 1) &&
+	       !(c->event_inj & SVM_EV_VALID);
+}
+
+void svm_inject_intr(struct vcpu *v, uint8_t vector)
+{
+	vmcb_of(v)->event_inj = vector | SVM_EV_INTR | SVM_EV_VALID;
+}
+
+void svm_inject_nmi(struct vcpu *v)
+{
+	vmcb_of(v)->event_inj = 2 | SVM_EV_NMI | SVM_EV_VALID;
+}
+
+/* A virtual interrupt request the guest cannot take yet: the VINTR intercept fires when it
+ * can (its IF set, no shadow), and the core then injects the real one. */
+void svm_want_window(struct vcpu *v, bool on)
+{
+	struct vmcb *c = vmcb_of(v);
+
+	if (on) {
+		c->vintr |= SVM_V_IRQ | SVM_V_INTR_PRIO | SVM_V_IGN_TPR;
+		c->intercept1 |= SVM_I1_VINTR;
+	} else {
+		c->vintr &= ~(SVM_V_IRQ | SVM_V_INTR_PRIO | SVM_V_IGN_TPR);
+		c->intercept1 &= ~SVM_I1_VINTR;
+	}
+}
+
+int svm_code_mode(struct vcpu *v)
+{
+	struct vmcb *c = vmcb_of(v);
+
+	if ((c->efer & EFER_LMA) && (c->cs.attrib & (1u << 9)))
+		return 8;
+	if (!(c->cr0 & 1))
+		return 2; /* real mode */
+	return c->cs.attrib & (1u << 10) ? 4 : 2;
+}
+
+/* Run the guest until an exit the core must see; fill e.  Interrupts are off. */
 void svm_vcpu_run(struct vcpu *v, struct hv_exit *e)
 {
 	struct svm_vcpu *s = v->priv;
 	struct vmcb *c = s->vmcb;
-	uint64_t f = irq_save();
 
 	svm_vmrun(s->vmcb_pa, &v->g, svm_host_area());
-	irq_restore(f); /* a host interrupt that ended the run is taken here */
 	memset(e, 0, sizeof(*e));
 	e->code = c->exit_code;
+	/* An event cut short by the exit is delivered again on the next run. */
+	if (c->exit_int_info & SVM_EV_VALID)
+		c->event_inj = c->exit_int_info;
+	else
+		c->event_inj = 0;
 	switch (c->exit_code) {
 	case SVM_EXIT_INTR:
 	case SVM_EXIT_NMI:
 		e->kind = HV_EXIT_NONE;
+		break;
+	case SVM_EXIT_VINTR:
+		e->kind = HV_EXIT_INTR_WINDOW;
+		svm_want_window(v, false);
 		break;
 	case SVM_EXIT_CPUID:
 		e->kind = HV_EXIT_CPUID;
@@ -216,6 +383,7 @@ void svm_vcpu_run(struct vcpu *v, struct hv_exit *e)
 	case SVM_EXIT_IOIO:
 		e->kind = HV_EXIT_IO;
 		e->io_in = c->exit_info1 & 1;
+		e->io_string = (c->exit_info1 >> 2) & 3; /* STR or REP */
 		e->io_size = (c->exit_info1 >> 4) & 7;
 		e->addr = c->exit_info1 >> 16; /* the port */
 		e->insn_len = (uint8_t)(c->exit_info2 - c->rip);
@@ -231,9 +399,27 @@ void svm_vcpu_run(struct vcpu *v, struct hv_exit *e)
 	case SVM_EXIT_NPF:
 		e->kind = HV_EXIT_MMIO;
 		e->addr = c->exit_info2; /* the guest physical address */
+		e->mmio_write = (c->exit_info1 >> 1) & 1;
+		e->mmio_fetch = (c->exit_info1 >> 4) & 1;
+		e->mmio_walk = (c->exit_info1 >> 33) & 1;
+		break;
+	case SVM_EXIT_VMRUN:
+	case SVM_EXIT_VMLOAD:
+	case SVM_EXIT_VMSAVE:
+	case SVM_EXIT_STGI:
+	case SVM_EXIT_CLGI:
+	case SVM_EXIT_SKINIT:
+	case SVM_EXIT_INVLPGA:
+	case SVM_EXIT_RDTSCP:
+	case SVM_EXIT_MONITOR:
+	case SVM_EXIT_MWAIT:
+	case SVM_EXIT_XSETBV:
+	case SVM_EXIT_INVD:
+		e->kind = HV_EXIT_UD; /* the virtual CPU has no such instruction */
 		break;
 	default:
 		e->kind = c->exit_code == SVM_EXIT_INVALID ? HV_EXIT_INVALID : HV_EXIT_OTHER;
+		e->addr = c->exit_info1;
 		break;
 	}
 }

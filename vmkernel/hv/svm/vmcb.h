@@ -69,8 +69,11 @@ _Static_assert(sizeof(struct vmcb) == 0x1000, "vmcb");
 #define SVM_I1_NMI	(1u << 1)
 #define SVM_I1_SMI	(1u << 2)
 #define SVM_I1_INIT	(1u << 3)
+#define SVM_I1_VINTR	(1u << 4)
 #define SVM_I1_CPUID	(1u << 18)
+#define SVM_I1_INVD	(1u << 22)
 #define SVM_I1_HLT	(1u << 24)
+#define SVM_I1_INVLPGA	(1u << 26)
 #define SVM_I1_IOIO	(1u << 27)
 #define SVM_I1_MSR	(1u << 28)
 #define SVM_I1_SHUTDOWN (1u << 31)
@@ -82,19 +85,46 @@ _Static_assert(sizeof(struct vmcb) == 0x1000, "vmcb");
 #define SVM_I2_STGI    (1u << 4)
 #define SVM_I2_CLGI    (1u << 5)
 #define SVM_I2_SKINIT  (1u << 6)
+#define SVM_I2_RDTSCP  (1u << 7)
+#define SVM_I2_MONITOR (1u << 10)
+#define SVM_I2_MWAIT   (1u << 11)
+#define SVM_I2_XSETBV  (1u << 13)
 
 /* vintr */
+#define SVM_V_IRQ	   (1ull << 8)
+#define SVM_V_INTR_PRIO	   (15ull << 16)
+#define SVM_V_IGN_TPR	   (1ull << 20)
 #define SVM_V_INTR_MASKING (1ull << 24)
+
+/* event_inj and exit_int_info */
+#define SVM_EV_VALID (1ull << 31)
+#define SVM_EV_ERR   (1ull << 11)
+#define SVM_EV_INTR  (0ull << 8)
+#define SVM_EV_NMI   (2ull << 8)
+#define SVM_EV_EXC   (3ull << 8)
 
 /* exit codes */
 #define SVM_EXIT_INTR	  0x60
 #define SVM_EXIT_NMI	  0x61
+#define SVM_EXIT_VINTR	  0x64
 #define SVM_EXIT_CPUID	  0x72
+#define SVM_EXIT_INVD	  0x76
 #define SVM_EXIT_HLT	  0x78
+#define SVM_EXIT_INVLPGA  0x7a
 #define SVM_EXIT_IOIO	  0x7b
 #define SVM_EXIT_MSR	  0x7c
 #define SVM_EXIT_SHUTDOWN 0x7f
+#define SVM_EXIT_VMRUN	  0x80
 #define SVM_EXIT_VMMCALL  0x81
+#define SVM_EXIT_VMLOAD	  0x82
+#define SVM_EXIT_VMSAVE	  0x83
+#define SVM_EXIT_STGI	  0x84
+#define SVM_EXIT_CLGI	  0x85
+#define SVM_EXIT_SKINIT	  0x86
+#define SVM_EXIT_RDTSCP	  0x87
+#define SVM_EXIT_MONITOR  0x8a
+#define SVM_EXIT_MWAIT	  0x8b
+#define SVM_EXIT_XSETBV	  0x8d
 #define SVM_EXIT_NPF	  0x400
 #define SVM_EXIT_INVALID  ((uint64_t)-1)
 

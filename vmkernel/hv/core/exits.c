@@ -1,0 +1,114 @@
+/*
+ * The core's exit handler: every vendor-neutral exit is handled here once, for every
+ * backend.  Port I/O and MMIO go to the platform's devices (all ones and dropped writes where
+ * there is none, as on a PC bus), CPUID and MSRs to cpuid.c and msr.c, hypercalls below.
+ */
+#define LOG_TAG "hv"
+#include <vmk/hv.h>
+#include <vmk/log.h>
+#include "core_priv.h"
+
+/* Hypercalls (VMMCALL/VMCALL), RAX = function: 1 put the byte in RBX on the VM's console,
+ * 2 end the VM with status RBX.  Anything else returns -1 (ENOSYS) in RAX. */
+static bool hypercall(struct vcpu *v)
+{
+	const struct hv_backend *b = hv_get();
+
+	switch (b->reg_get(v, HV_RAX)) {
+	case 1:
+		vm_console_put(v->vm, (char)v->g.rbx);
+		b->reg_set(v, HV_RAX, 0);
+		return true;
+	case 2: {
+		struct vm *vm = v->vm;
+		uint64_t f = spin_lock_irqsave(&vm->lock);
+
+		if (vm->stop.why == HV_STOP_NONE) {
+			vm->stop.status = (int)v->g.rbx;
+			vm->stop.vcpu = v->id;
+		}
+		spin_unlock_irqrestore(&vm->lock, f);
+		vm_stop(vm, HV_STOP_EXIT, "the guest asked to exit");
+		return false;
+	}
+	default:
+		b->reg_set(v, HV_RAX, (uint64_t)-1);
+		return true;
+	}
+}
+
+static void port_io(struct vcpu *v, const struct hv_exit *e)
+{
+	const struct hv_backend *b = hv_get();
+	struct vm *vm = v->vm;
+	uint64_t mask = e->io_size == 4 ? 0xffffffffull : (1ull << (8 * e->io_size)) - 1;
+	uint32_t val = e->io_in ? 0xffffffff : (uint32_t)b->reg_get(v, HV_RAX);
+	bool claimed = false;
+
+	if (vm->pops) {
+		uint64_t f = spin_lock_irqsave(&vm->lock);
+
+		claimed = vm->pops->io(v, (uint16_t)e->addr, e->io_size, e->io_in, &val);
+		spin_unlock_irqrestore(&vm->lock, f);
+	}
+	if (e->io_in) {
+		if (!claimed)
+			val = 0xffffffff; /* nothing answers: the bus floats high */
+		b->reg_set(v, HV_RAX, (b->reg_get(v, HV_RAX) & ~mask) | (val & mask));
+	}
+}
+
+bool vcpu_handle_exit(struct vcpu *v, const struct hv_exit *e)
+{
+	const struct hv_backend *b = hv_get();
+
+	switch (e->kind) {
+	case HV_EXIT_NONE:	  /* a host interrupt: it has been taken */
+	case HV_EXIT_INTR_WINDOW: /* the loop delivers it */
+		return true;
+	case HV_EXIT_CPUID:
+		vcpu_cpuid(v);
+		break;
+	case HV_EXIT_HYPERCALL:
+		if (!hypercall(v)) {
+			b->reg_set(v, HV_RIP, b->reg_get(v, HV_RIP) + e->insn_len);
+			return false;
+		}
+		break;
+	case HV_EXIT_IO:
+		if (e->io_string) {
+			vcpu_fail(v, HV_STOP_UNHANDLED,
+				  "string port I/O (port %#lx) is not emulated", e->addr);
+			return false;
+		}
+		port_io(v, e);
+		break;
+	case HV_EXIT_MSR:
+		vcpu_msr(v, !e->io_in);
+		return true; /* it moves RIP itself: not on #GP */
+	case HV_EXIT_MMIO:
+		return vcpu_mmio(v, e);
+	case HV_EXIT_HLT: {
+		uint64_t f = spin_lock_irqsave(&v->vm->lock);
+
+		v->mode = VCPU_HALTED;
+		spin_unlock_irqrestore(&v->vm->lock, f);
+		break;
+	}
+	case HV_EXIT_UD:
+		b->inject(v, 6, false, 0);
+		return true;
+	case HV_EXIT_SHUTDOWN:
+		vcpu_fail(v, HV_STOP_TRIPLE_FAULT, "triple fault at rip %#lx",
+			  b->reg_get(v, HV_RIP));
+		return false;
+	default:
+		vcpu_fail(v, HV_STOP_UNHANDLED, "unhandled exit %#lx (info %#lx)", e->code,
+			  e->addr);
+		v->vm->stop.code = e->code;
+		v->vm->stop.addr = e->addr;
+		return false;
+	}
+	b->reg_set(v, HV_RIP, b->reg_get(v, HV_RIP) + e->insn_len);
+	return true;
+}

@@ -1,0 +1,257 @@
+/*
+ * The VMM core's virtual machines (vmk/hv.h): guest memory from vmkernel frames, vCPUs, the
+ * life cycle of a VM (start a world per vCPU, stop, wait) and the guest's console ring.
+ */
+#define LOG_TAG "hv"
+#include <vmk/hv.h>
+#include <vmk/mm.h>
+#include <vmk/heap.h>
+#include <vmk/log.h>
+#include <vmk/errno.h>
+#include <vmk/format.h>
+#include "core_priv.h"
+#include <arch/cpu.h>
+#include <string.h>
+
+#define PTE_P  (1ull << 0)
+#define PTE_W  (1ull << 1)
+#define PTE_PS (1ull << 7)
+
+/* Frames a VM may not take: what the host keeps for itself (16 MiB). */
+#define HV_HOST_RESERVE_PAGES 4096
+
+int vm_create(size_t mem_bytes, struct vm **out)
+{
+	const struct hv_backend *b = hv_get();
+	struct frame_stats st;
+	struct vm *vm;
+	int rc;
+
+	if (!b)
+		return -ENODEV;
+	if (!mem_bytes || mem_bytes % (2u << 20))
+		return -EINVAL;
+	frame_get_stats(&st);
+	if (mem_bytes / PAGE_SIZE + HV_HOST_RESERVE_PAGES > st.free)
+		return -ENOMEM; /* said before any frame is taken */
+	vm = kzalloc(sizeof(*vm));
+	if (!vm)
+		return -ENOMEM;
+	vm->lock = (struct spinlock)SPINLOCK_INIT;
+	waitq_init(&vm->wq);
+	vm->npages = mem_bytes / PAGE_SIZE;
+	vm->pages = kzalloc(vm->npages * sizeof(*vm->pages));
+	rc = vm->pages ? 0 : -ENOMEM;
+	for (size_t i = 0; !rc && i < vm->npages; i++)
+		if (!(vm->pages[i] = frame_alloc_zeroed()))
+			rc = -ENOMEM;
+	if (!rc)
+		rc = b->vm_init(vm);
+	if (rc) {
+		vm_destroy(vm);
+		return rc;
+	}
+	*out = vm;
+	return 0;
+}
+
+void vm_destroy(struct vm *vm)
+{
+	if (!vm)
+		return;
+	if (vm->pops && vm->pops->fini)
+		vm->pops->fini(vm);
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		vcpu_destroy(vm->vcpus[i]);
+	if (vm->priv)
+		hv_get()->vm_fini(vm);
+	for (size_t i = 0; vm->pages && i < vm->npages; i++)
+		if (vm->pages[i])
+			frame_free(vm->pages[i], 1);
+	kfree(vm->pages);
+	kfree(vm);
+}
+
+/* Copy between guest memory at gpa and the host: to_guest or from it.  0 or -EFAULT. */
+static int vm_copy(struct vm *vm, uint64_t gpa, void *buf, size_t len, bool to_guest)
+{
+	uint8_t *p = buf;
+
+	if (gpa + len < gpa || gpa + len > vm->npages * PAGE_SIZE)
+		return -EFAULT;
+	while (len) {
+		size_t off = gpa % PAGE_SIZE, n = len < PAGE_SIZE - off ? len : PAGE_SIZE - off;
+		uint8_t *page = phys_to_virt(vm->pages[gpa / PAGE_SIZE]);
+
+		if (to_guest)
+			memcpy(page + off, p, n);
+		else
+			memcpy(p, page + off, n);
+		gpa += n;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int vm_write(struct vm *vm, uint64_t gpa, const void *src, size_t len)
+{
+	return vm_copy(vm, gpa, (void *)src, len, true);
+}
+
+int vm_read(struct vm *vm, uint64_t gpa, void *dst, size_t len)
+{
+	return vm_copy(vm, gpa, dst, len, false);
+}
+
+int vm_identity_map(struct vm *vm, uint64_t gpa, uint64_t *cr3)
+{
+	uint64_t pml4[512] = {0}, pdpt[512] = {0}, pd[512] = {0};
+	size_t huge = vm->npages * PAGE_SIZE / (2u << 20);
+	int rc;
+
+	if (huge > 512)
+		return -EINVAL; /* one page directory: up to 1 GiB */
+	pml4[0] = (gpa + PAGE_SIZE) | PTE_P | PTE_W;
+	pdpt[0] = (gpa + 2 * PAGE_SIZE) | PTE_P | PTE_W;
+	for (size_t i = 0; i < huge; i++)
+		pd[i] = (i * (2ull << 20)) | PTE_P | PTE_W | PTE_PS;
+	rc = vm_write(vm, gpa, pml4, sizeof(pml4));
+	if (!rc)
+		rc = vm_write(vm, gpa + PAGE_SIZE, pdpt, sizeof(pdpt));
+	if (!rc)
+		rc = vm_write(vm, gpa + 2 * PAGE_SIZE, pd, sizeof(pd));
+	*cr3 = gpa;
+	return rc;
+}
+
+int vcpu_create(struct vm *vm, struct vcpu **out)
+{
+	struct vcpu *v;
+	int rc;
+
+	if (vm->nvcpus == HV_MAX_VCPUS)
+		return -ENOSPC;
+	if (!(v = kzalloc(sizeof(*v))))
+		return -ENOMEM;
+	v->vm = vm;
+	v->id = vm->nvcpus;
+	v->guest_cpu = -1;
+	v->mode = v->id ? VCPU_WAIT_SIPI : VCPU_RUN;
+	waitq_init(&v->wq);
+	fpu_init_state(&v->fpu);
+	rc = hv_get()->vcpu_init(v);
+	if (rc) {
+		hv_get()->vcpu_fini(v); /* what was made before it failed */
+		kfree(v);
+		return rc;
+	}
+	vm->vcpus[vm->nvcpus++] = v;
+	*out = v;
+	return 0;
+}
+
+void vcpu_destroy(struct vcpu *v)
+{
+	if (!v)
+		return;
+	hv_get()->vcpu_fini(v);
+	kfree(v);
+}
+
+/* A vCPU's world: run until the VM stops, then say so. */
+static void vcpu_world(void *arg)
+{
+	struct vcpu *v = arg;
+	struct vm *vm = v->vm;
+	uint64_t f;
+
+	vcpu_loop(v);
+	f = spin_lock_irqsave(&vm->lock);
+	v->world = NULL;
+	vm->running--;
+	spin_unlock_irqrestore(&vm->lock, f);
+	waitq_wake_all(&vm->wq);
+	world_exit(0);
+}
+
+int vm_start(struct vm *vm)
+{
+	char name[WORLD_NAME_MAX];
+	struct world *w[HV_MAX_VCPUS];
+	unsigned i;
+	int rc = 0;
+
+	if (vm->state != VM_CREATED || !vm->nvcpus)
+		return -EINVAL;
+	vm->state = VM_RUNNING;
+	vm->running = vm->nvcpus;
+	/* Made stopped-in-advance: a world that starts before its siblings exist sees them all
+	 * in vm->vcpus already. */
+	for (i = 0; i < vm->nvcpus && !rc; i++) {
+		ksnprintf(name, sizeof(name), "vcpu%u", i);
+		rc = world_create(name, vcpu_world, vm->vcpus[i], NULL, &w[i]);
+		if (!rc) {
+			vm->vcpus[i]->world = w[i];
+			world_detach(w[i]);
+		}
+	}
+	if (rc) {
+		uint64_t f = spin_lock_irqsave(&vm->lock);
+
+		vm->running -= vm->nvcpus - (i - 1); /* those never made */
+		spin_unlock_irqrestore(&vm->lock, f);
+		vm_stop(vm, HV_STOP_KILLED, "could not start its vCPUs");
+	}
+	return rc;
+}
+
+void vm_stop(struct vm *vm, enum hv_stop_why why, const char *msg)
+{
+	uint64_t f = spin_lock_irqsave(&vm->lock);
+	bool first = vm->stop.why == HV_STOP_NONE;
+
+	if (first) {
+		vm->stop.why = why;
+		ksnprintf(vm->stop.msg, sizeof(vm->stop.msg), "%s", msg ? msg : "");
+	}
+	if (vm->state == VM_RUNNING)
+		vm->state = VM_STOPPED;
+	spin_unlock_irqrestore(&vm->lock, f);
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		vcpu_kick(vm->vcpus[i]);
+	waitq_wake_all(&vm->wq);
+}
+
+void vm_wait(struct vm *vm)
+{
+	uint64_t f = spin_lock_irqsave(&vm->wq.lock);
+
+	while (__atomic_load_n(&vm->running, __ATOMIC_ACQUIRE))
+		waitq_wait(&vm->wq, &f);
+	spin_unlock_irqrestore(&vm->wq.lock, f);
+}
+
+void vm_console_put(struct vm *vm, char c)
+{
+	uint64_t f = spin_lock_irqsave(&vm->wq.lock);
+
+	if (vm->con_head - vm->con_tail == VM_CONSOLE_RING) {
+		vm->con_tail++; /* nobody read it: the oldest byte goes */
+		vm->con_dropped++;
+	}
+	vm->con[vm->con_head++ % VM_CONSOLE_RING] = c;
+	waitq_wake_all_locked(&vm->wq);
+	spin_unlock_irqrestore(&vm->wq.lock, f);
+}
+
+size_t vm_console_read(struct vm *vm, char *buf, size_t len)
+{
+	uint64_t f = spin_lock_irqsave(&vm->wq.lock);
+	size_t n = 0;
+
+	while (n < len && vm->con_tail != vm->con_head)
+		buf[n++] = vm->con[vm->con_tail++ % VM_CONSOLE_RING];
+	spin_unlock_irqrestore(&vm->wq.lock, f);
+	return n;
+}
