@@ -19,7 +19,7 @@ UNIT_BINS := $(patsubst %,build/unit/test_%,$(UNIT_TESTS))
 UNIT_RESULTS += $(patsubst %,build/results/unit-%.tap,$(UNIT_TESTS))
 .SECONDARY: $(UNIT_BINS)
 
-build/unit/test_%: tests/unit/test_%.c $$($$*_SRCS) $(wildcard vmkernel/include/vmk/*.h) tests/unit/unit.mk | deps
+build/unit/test_%: tests/unit/test_%.c $$($$*_SRCS) $(wildcard vmkernel/include/vmk/*.h vmkernel/include/hv/*.h) tests/unit/unit.mk | deps
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $@"
 	$(Q)$(UNIT_CC) $(UNIT_CFLAGS) -o $@ $< $($*_SRCS) $(UNIT_LIBS)
