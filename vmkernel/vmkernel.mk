@@ -18,6 +18,8 @@ KLDFLAGS := --no-warn-rwx-segments -n -nostdlib -z max-page-size=0x1000 -z noexe
 
 KSRCS := $(sort $(shell find vmkernel -name '*.c')) $(sort $(shell find vmkernel -name '*.S'))
 KOBJS := $(patsubst vmkernel/%,$(KOBJDIR)/%.o,$(KSRCS)) $(KOBJDIR)/font.o
+include vmkernel/hv/dev/dsdt.mk
+KOBJS += $(HV_DSDT_OBJ)
 
 # keel_version.h changes only when `git describe` does, so a commit rebuilds one file.
 KEEL_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)

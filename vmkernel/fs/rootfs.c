@@ -220,6 +220,34 @@ void rootfs_put(struct vnode *v)
 	mutex_unlock(&vfs_lock);
 }
 
+struct vnode *rootfs_get(struct vnode *v)
+{
+	mutex_lock(&vfs_lock);
+	vnode_get(v);
+	mutex_unlock(&vfs_lock);
+	return v;
+}
+
+int64_t rootfs_pwrite(struct vnode *v, uint64_t off, const void *buf, size_t len)
+{
+	int64_t put;
+
+	mutex_lock(&vfs_lock);
+	put = v->ops->write ? v->ops->write(v, off, buf, len) : -EINVAL;
+	mutex_unlock(&vfs_lock);
+	return put;
+}
+
+int rootfs_stat(struct vnode *v, struct vfs_stat *st)
+{
+	int rc;
+
+	mutex_lock(&vfs_lock);
+	rc = v->ops->getattr ? v->ops->getattr(v, st) : -EINVAL;
+	mutex_unlock(&vfs_lock);
+	return rc;
+}
+
 int64_t rootfs_pread(struct vnode *v, uint64_t off, void *buf, size_t len)
 {
 	int64_t got;

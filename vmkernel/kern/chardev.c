@@ -17,6 +17,7 @@
  */
 
 extern const struct file_ops keelctl_ops; /* uw/keelctl.c */
+extern const struct file_ops vmm_ops;	  /* hv/vmm_dev.c */
 
 struct chardev {
 	uint32_t major, minor;
@@ -29,7 +30,13 @@ struct chardev {
 struct chr_open {
 	const struct chardev *dev;
 	struct file *console; /* console devices: the console file (referenced), else NULL */
+	void *data;	      /* the driver's (chardev_data) */
 };
+
+void **chardev_data(struct file *f)
+{
+	return &((struct chr_open *)f->priv)->data;
+}
 
 #define CHUNK 256
 
@@ -213,6 +220,7 @@ static const struct chardev devs[] = {
 	{1, 8, "random", 0666, &random_ops}, {1, 9, "urandom", 0666, &random_ops},
 	{5, 1, "console", 0600, &con_ops},   {4, 0, "tty0", 0620, &con_ops},
 	{5, 0, "tty", 0666, &con_ops},	     {10, 240, "keel", 0600, &keelctl_ops},
+	{10, 241, "vmm", 0600, &vmm_ops},
 };
 #define NDEVS (sizeof(devs) / sizeof(devs[0]))
 
@@ -257,6 +265,11 @@ static int chr_stat(struct file *f, struct vfs_stat *st)
 	st->nlink = 1;
 	st->blksize = VFS_PAGE_SIZE;
 	return 0;
+}
+
+void chardev_release(struct file *f)
+{
+	chr_release(f);
 }
 
 static void chr_release(struct file *f)

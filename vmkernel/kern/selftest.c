@@ -432,7 +432,8 @@ static int run_guest(struct guest g, struct hv_stop *stop, struct guest_seen *se
 	if (!rc)
 		rc = vcpu_create(vm, &v);
 	if (!rc) {
-		hv_get()->vcpu_start(v, 0x10000, 0x80000, cr3);
+		hv_get()->vcpu_start(
+			v, &(struct hv_start64){.rip = 0x10000, .rsp = 0x80000, .cr3 = cr3});
 		vcpu_run(v, stop);
 		vm_read(vm, 0x21000, mark, sizeof(*mark));
 		memcpy(seen->exits, vm->exits, sizeof(seen->exits));

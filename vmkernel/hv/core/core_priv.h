@@ -14,6 +14,8 @@ void vcpu_cpuid(struct vcpu *v);
 void vcpu_msr(struct vcpu *v, bool write);
 /* mmio.c: emulate the instruction that touched gpa; false if the VM was stopped. */
 bool vcpu_mmio(struct vcpu *v, const struct hv_exit *e);
+/* Stop v's VM with why (status for HV_STOP_EXIT), saying v did it. */
+void vm_stop_by(struct vcpu *v, enum hv_stop_why why, const char *msg, int status);
 /* Stop v's VM because of what v did, with a formatted reason (logged too). */
 void vcpu_fail(struct vcpu *v, enum hv_stop_why why, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

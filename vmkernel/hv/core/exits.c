@@ -19,18 +19,9 @@ static bool hypercall(struct vcpu *v)
 		vm_console_put(v->vm, (char)v->g.rbx);
 		b->reg_set(v, HV_RAX, 0);
 		return true;
-	case 2: {
-		struct vm *vm = v->vm;
-		uint64_t f = spin_lock_irqsave(&vm->lock);
-
-		if (vm->stop.why == HV_STOP_NONE) {
-			vm->stop.status = (int)v->g.rbx;
-			vm->stop.vcpu = v->id;
-		}
-		spin_unlock_irqrestore(&vm->lock, f);
-		vm_stop(vm, HV_STOP_EXIT, "the guest asked to exit");
+	case 2:
+		vm_stop_by(v, HV_STOP_EXIT, "the guest asked to exit", (int)v->g.rbx);
 		return false;
-	}
 	default:
 		b->reg_set(v, HV_RAX, (uint64_t)-1);
 		return true;
@@ -46,10 +37,10 @@ static void port_io(struct vcpu *v, const struct hv_exit *e)
 	bool claimed = false;
 
 	if (vm->pops) {
-		uint64_t f = spin_lock_irqsave(&vm->lock);
+		mutex_lock(&vm->lock);
 
 		claimed = vm->pops->io(v, (uint16_t)e->addr, e->io_size, e->io_in, &val);
-		spin_unlock_irqrestore(&vm->lock, f);
+		mutex_unlock(&vm->lock);
 	}
 	if (e->io_in) {
 		if (!claimed)
@@ -89,10 +80,10 @@ bool vcpu_handle_exit(struct vcpu *v, const struct hv_exit *e)
 	case HV_EXIT_MMIO:
 		return vcpu_mmio(v, e);
 	case HV_EXIT_HLT: {
-		uint64_t f = spin_lock_irqsave(&v->vm->lock);
+		mutex_lock(&v->vm->lock);
 
 		v->mode = VCPU_HALTED;
-		spin_unlock_irqrestore(&v->vm->lock, f);
+		mutex_unlock(&v->vm->lock);
 		break;
 	}
 	case HV_EXIT_UD:

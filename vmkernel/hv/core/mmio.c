@@ -134,7 +134,7 @@ bool vcpu_mmio(struct vcpu *v, const struct hv_exit *e)
 	struct vm *vm = v->vm;
 	uint8_t buf[X86_INSN_MAX];
 	struct x86_insn in;
-	uint64_t val = 0, f;
+	uint64_t val = 0;
 	bool claimed = false;
 	size_t n;
 
@@ -159,10 +159,10 @@ bool vcpu_mmio(struct vcpu *v, const struct hv_exit *e)
 	else if (in.op == X86_OP_STORE_IMM)
 		val = in.imm;
 	if (vm->pops) {
-		f = spin_lock_irqsave(&vm->lock);
+		mutex_lock(&vm->lock);
 		claimed = vm->pops->mmio(v, e->addr, in.size,
 					 in.op == X86_OP_STORE || in.op == X86_OP_STORE_IMM, &val);
-		spin_unlock_irqrestore(&vm->lock, f);
+		mutex_unlock(&vm->lock);
 	}
 	if (!claimed)
 		val = ~0ull;

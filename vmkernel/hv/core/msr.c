@@ -16,9 +16,11 @@
 #define MSR_UCODE_REV	0x8b /* AMD: patch level */
 #define MSR_PAT		0x277
 
-#define MSR_K7_HWCR  0xc0010015
-#define EFER_ALLOWED ((1ull << 0) | (1ull << 8) | (1ull << 10) | (1ull << 11)) /* SCE LME LMA NXE \
-										*/
+#define MSR_K7_HWCR	   0xc0010015
+#define MSR_K8_INT_PENDING 0xc0010055 /* Linux reads it unguarded on AMD (the E400 check) */
+#define EFER_ALLOWED                                                                 \
+	((1ull << 0) | (1ull << 8) | (1ull << 10) | (1ull << 11)) /* SCE LME LMA NXE \
+								   */
 #define MSR_LOGGED_PER_VM 16
 
 /* 1 handled (*val for reads), -EINVAL #GP. */
@@ -59,6 +61,7 @@ static int core_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 	case MSR_UCODE_REV:
 	case MSR_PLATFORM_ID:
 	case MSR_K7_HWCR:
+	case MSR_K8_INT_PENDING:
 		if (!write)
 			*val = 0;
 		return 1;
@@ -72,18 +75,18 @@ void vcpu_msr(struct vcpu *v, bool write)
 	const struct hv_backend *b = hv_get();
 	struct vm *vm = v->vm;
 	uint32_t msr = (uint32_t)v->g.rcx;
-	uint64_t val = write ? ((v->g.rdx << 32) | (uint32_t)b->reg_get(v, HV_RAX)) : 0, f;
+	uint64_t val = write ? ((v->g.rdx << 32) | (uint32_t)b->reg_get(v, HV_RAX)) : 0;
 	int rc = core_msr(v, msr, write, &val);
 
 	if (!rc && vm->pops) {
-		f = spin_lock_irqsave(&vm->lock);
+		mutex_lock(&vm->lock);
 		rc = vm->pops->msr(v, msr, write, &val);
-		spin_unlock_irqrestore(&vm->lock, f);
+		mutex_unlock(&vm->lock);
 	}
 	if (rc <= 0) {
 		if (!rc &&
 		    __atomic_fetch_add(&vm->msr_logged, 1, __ATOMIC_RELAXED) < MSR_LOGGED_PER_VM)
-			log_info("VM %p vcpu%u: %s of MSR %#x: #GP", (void *)vm, v->id,
+			log_info("vm%u vcpu%u: %s of MSR %#x: #GP", vm->id, v->id,
 				 write ? "WRMSR" : "RDMSR", msr);
 		vcpu_inject_gp(v);
 		return;

@@ -38,17 +38,12 @@ void vcpu_fail(struct vcpu *v, enum hv_stop_why why, const char *fmt, ...)
 {
 	char msg[sizeof(v->vm->stop.msg)];
 	va_list ap;
-	uint64_t f;
 
 	va_start(ap, fmt);
 	kvsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	log_warn("VM %p vcpu%u stopped: %s", (void *)v->vm, v->id, msg);
-	f = spin_lock_irqsave(&v->vm->lock);
-	if (v->vm->stop.why == HV_STOP_NONE)
-		v->vm->stop.vcpu = v->id;
-	spin_unlock_irqrestore(&v->vm->lock, f);
-	vm_stop(v->vm, why, msg);
+	log_warn("vm%u vcpu%u stopped: %s", v->vm->id, v->id, msg);
+	vm_stop_by(v, why, msg, 0);
 }
 
 void vcpu_inject_gp(struct vcpu *v)
@@ -100,8 +95,8 @@ static void deliver_events(struct vcpu *v)
 	if (v->nmi_pending) {
 		v->nmi_pending = false;
 		b->inject_nmi(v);
-	} else if ((vec = vm->pops->intr_pending(v)) >= 0) {
-		vm->pops->intr_ack(v, vec);
+	} else if ((vec = vm->pops->intr_pending(v)) >= 0 &&
+		   (vec = vm->pops->intr_ack(v, vec)) >= 0) {
 		b->inject_intr(v, (uint8_t)vec);
 	}
 }
@@ -128,11 +123,12 @@ static bool vm_dead_halt(struct vm *vm)
 	return true;
 }
 
-/* v is halted or waits for a SIPI: sleep until something is due.  Under lock (*f). */
-static void vcpu_sleep(struct vcpu *v, uint64_t *f)
+/* v is halted or waits for a SIPI: sleep until something is due.  Under vm->lock, which is
+ * dropped while it sleeps. */
+static void vcpu_sleep(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
-	uint64_t deadline = vm->pops->poll(v, time_ns());
+	uint64_t f, deadline = vm->pops->poll(v, time_ns());
 
 	if (v->mode == VCPU_WAIT_SIPI && v->sipi) {
 		v->sipi = false;
@@ -145,22 +141,22 @@ static void vcpu_sleep(struct vcpu *v, uint64_t *f)
 		return;
 	}
 	if (vm_dead_halt(vm)) {
-		spin_unlock_irqrestore(&vm->lock, *f);
+		mutex_unlock(&vm->lock);
 		vcpu_fail(v, HV_STOP_HALTED, "every vCPU halted with interrupts off");
-		*f = spin_lock_irqsave(&vm->lock);
+		mutex_lock(&vm->lock);
 		return;
 	}
 	v->kicked = false;
-	spin_unlock_irqrestore(&vm->lock, *f);
-	*f = spin_lock_irqsave(&v->wq.lock);
+	mutex_unlock(&vm->lock);
+	f = spin_lock_irqsave(&v->wq.lock);
 	if (!__atomic_load_n(&v->kicked, __ATOMIC_SEQ_CST)) {
 		if (deadline == UINT64_MAX)
-			waitq_wait(&v->wq, f);
+			waitq_wait(&v->wq, &f);
 		else
-			waitq_wait_until(&v->wq, f, deadline);
+			waitq_wait_until(&v->wq, &f, deadline);
 	}
-	spin_unlock_irqrestore(&v->wq.lock, *f);
-	*f = spin_lock_irqsave(&vm->lock);
+	spin_unlock_irqrestore(&v->wq.lock, f);
+	mutex_lock(&vm->lock);
 }
 
 void vcpu_loop(struct vcpu *v)
@@ -171,26 +167,26 @@ void vcpu_loop(struct vcpu *v)
 	uint64_t f, t0;
 
 	for (;;) {
-		f = spin_lock_irqsave(&vm->lock);
+		mutex_lock(&vm->lock);
 		if (vm->state != VM_RUNNING) {
-			spin_unlock_irqrestore(&vm->lock, f);
+			mutex_unlock(&vm->lock);
 			return;
 		}
 		if (v->mode != VCPU_RUN) {
 			if (!vm->pops) { /* a bare VM: nothing can wake it */
-				spin_unlock_irqrestore(&vm->lock, f);
+				mutex_unlock(&vm->lock);
 				vcpu_fail(v, HV_STOP_HALTED, "halted");
 				return;
 			}
-			vcpu_sleep(v, &f);
-			spin_unlock_irqrestore(&vm->lock, f);
+			vcpu_sleep(v);
+			mutex_unlock(&vm->lock);
 			continue;
 		}
 		if (vm->pops)
 			vm->pops->poll(v, time_ns());
 		__atomic_store_n(&v->kicked, false, __ATOMIC_SEQ_CST);
 		deliver_events(v);
-		spin_unlock_irqrestore(&vm->lock, f);
+		mutex_unlock(&vm->lock);
 
 		f = irq_save();
 		__atomic_store_n(&v->guest_cpu, (int)this_cpu()->id, __ATOMIC_SEQ_CST);

@@ -9,6 +9,7 @@
 #include <vmk/log.h>
 #include <vmk/errno.h>
 #include <vmk/format.h>
+#include <vmk/file.h>
 #include "core_priv.h"
 #include <arch/cpu.h>
 #include <string.h>
@@ -19,6 +20,8 @@
 
 /* Frames a VM may not take: what the host keeps for itself (16 MiB). */
 #define HV_HOST_RESERVE_PAGES 4096
+
+static unsigned vm_ids;
 
 int vm_create(size_t mem_bytes, struct vm **out)
 {
@@ -37,7 +40,8 @@ int vm_create(size_t mem_bytes, struct vm **out)
 	vm = kzalloc(sizeof(*vm));
 	if (!vm)
 		return -ENOMEM;
-	vm->lock = (struct spinlock)SPINLOCK_INIT;
+	mutex_init(&vm->lock);
+	vm->id = __atomic_add_fetch(&vm_ids, 1, __ATOMIC_RELAXED);
 	waitq_init(&vm->wq);
 	vm->npages = mem_bytes / PAGE_SIZE;
 	vm->pages = kzalloc(vm->npages * sizeof(*vm->pages));
@@ -106,21 +110,22 @@ int vm_read(struct vm *vm, uint64_t gpa, void *dst, size_t len)
 
 int vm_identity_map(struct vm *vm, uint64_t gpa, uint64_t *cr3)
 {
-	uint64_t pml4[512] = {0}, pdpt[512] = {0}, pd[512] = {0};
-	size_t huge = vm->npages * PAGE_SIZE / (2u << 20);
+	uint64_t e[512];
 	int rc;
 
-	if (huge > 512)
-		return -EINVAL; /* one page directory: up to 1 GiB */
-	pml4[0] = (gpa + PAGE_SIZE) | PTE_P | PTE_W;
-	pdpt[0] = (gpa + 2 * PAGE_SIZE) | PTE_P | PTE_W;
-	for (size_t i = 0; i < huge; i++)
-		pd[i] = (i * (2ull << 20)) | PTE_P | PTE_W | PTE_PS;
-	rc = vm_write(vm, gpa, pml4, sizeof(pml4));
+	/* gpa: PML4, +1 page: PDPT, +2..+5 pages: four page directories of 2 MiB pages. */
+	memset(e, 0, sizeof(e));
+	e[0] = (gpa + PAGE_SIZE) | PTE_P | PTE_W;
+	rc = vm_write(vm, gpa, e, sizeof(e));
+	for (int i = 0; i < 4; i++)
+		e[i] = (gpa + (2 + i) * PAGE_SIZE) | PTE_P | PTE_W;
 	if (!rc)
-		rc = vm_write(vm, gpa + PAGE_SIZE, pdpt, sizeof(pdpt));
-	if (!rc)
-		rc = vm_write(vm, gpa + 2 * PAGE_SIZE, pd, sizeof(pd));
+		rc = vm_write(vm, gpa + PAGE_SIZE, e, sizeof(e));
+	for (int d = 0; !rc && d < 4; d++) {
+		for (int i = 0; i < 512; i++)
+			e[i] = ((uint64_t)(d * 512 + i) << 21) | PTE_P | PTE_W | PTE_PS;
+		rc = vm_write(vm, gpa + (2 + d) * PAGE_SIZE, e, sizeof(e));
+	}
 	*cr3 = gpa;
 	return rc;
 }
@@ -167,60 +172,76 @@ static void vcpu_world(void *arg)
 	uint64_t f;
 
 	vcpu_loop(v);
-	f = spin_lock_irqsave(&vm->lock);
+	mutex_lock(&vm->lock);
 	v->world = NULL;
+	mutex_unlock(&vm->lock);
+	/* Under the wait queue's lock: vm_wait's caller may free the VM as soon as it drops. */
+	f = spin_lock_irqsave(&vm->wq.lock);
 	vm->running--;
-	spin_unlock_irqrestore(&vm->lock, f);
-	waitq_wake_all(&vm->wq);
+	waitq_wake_all_locked(&vm->wq);
+	spin_unlock_irqrestore(&vm->wq.lock, f);
 	world_exit(0);
 }
 
 int vm_start(struct vm *vm)
 {
 	char name[WORLD_NAME_MAX];
-	struct world *w[HV_MAX_VCPUS];
+	struct world *w;
+	uint64_t f;
 	unsigned i;
 	int rc = 0;
 
 	if (vm->state != VM_CREATED || !vm->nvcpus)
 		return -EINVAL;
+	/* Under the lock, which each vCPU world takes first: none gets far (or exits) before
+	 * all are made and detached. */
+	mutex_lock(&vm->lock);
 	vm->state = VM_RUNNING;
-	vm->running = vm->nvcpus;
-	/* Made stopped-in-advance: a world that starts before its siblings exist sees them all
-	 * in vm->vcpus already. */
 	for (i = 0; i < vm->nvcpus && !rc; i++) {
-		ksnprintf(name, sizeof(name), "vcpu%u", i);
-		rc = world_create(name, vcpu_world, vm->vcpus[i], NULL, &w[i]);
+		ksnprintf(name, sizeof(name), "vm%u.vcpu%u", vm->id, i);
+		rc = world_create(name, vcpu_world, vm->vcpus[i], NULL, &w);
 		if (!rc) {
-			vm->vcpus[i]->world = w[i];
-			world_detach(w[i]);
+			vm->vcpus[i]->world = w;
+			world_detach(w);
+			f = spin_lock_irqsave(&vm->wq.lock);
+			vm->running++;
+			spin_unlock_irqrestore(&vm->wq.lock, f);
 		}
 	}
-	if (rc) {
-		uint64_t f = spin_lock_irqsave(&vm->lock);
-
-		vm->running -= vm->nvcpus - (i - 1); /* those never made */
-		spin_unlock_irqrestore(&vm->lock, f);
+	mutex_unlock(&vm->lock);
+	if (rc)
 		vm_stop(vm, HV_STOP_KILLED, "could not start its vCPUs");
-	}
 	return rc;
 }
 
-void vm_stop(struct vm *vm, enum hv_stop_why why, const char *msg)
+/* Record the first reason the VM stops and end its run; vcpu -1 when the host stopped it. */
+static void stop(struct vm *vm, enum hv_stop_why why, const char *msg, int vcpu, int status)
 {
-	uint64_t f = spin_lock_irqsave(&vm->lock);
-	bool first = vm->stop.why == HV_STOP_NONE;
+	uint64_t f = spin_lock_irqsave(&vm->wq.lock);
 
-	if (first) {
+	if (vm->stop.why == HV_STOP_NONE) {
 		vm->stop.why = why;
+		vm->stop.vcpu = vcpu < 0 ? 0 : (unsigned)vcpu;
+		vm->stop.status = status;
 		ksnprintf(vm->stop.msg, sizeof(vm->stop.msg), "%s", msg ? msg : "");
 	}
 	if (vm->state == VM_RUNNING)
 		vm->state = VM_STOPPED;
-	spin_unlock_irqrestore(&vm->lock, f);
+	waitq_wake_all_locked(&vm->wq);
+	spin_unlock_irqrestore(&vm->wq.lock, f);
 	for (unsigned i = 0; i < vm->nvcpus; i++)
 		vcpu_kick(vm->vcpus[i]);
-	waitq_wake_all(&vm->wq);
+	poll_notify(); /* console readers see the end */
+}
+
+void vm_stop(struct vm *vm, enum hv_stop_why why, const char *msg)
+{
+	stop(vm, why, msg, -1, 0);
+}
+
+void vm_stop_by(struct vcpu *v, enum hv_stop_why why, const char *msg, int status)
+{
+	stop(v->vm, why, msg, (int)v->id, status);
 }
 
 void vm_wait(struct vm *vm)
@@ -235,14 +256,18 @@ void vm_wait(struct vm *vm)
 void vm_console_put(struct vm *vm, char c)
 {
 	uint64_t f = spin_lock_irqsave(&vm->wq.lock);
+	bool was_empty;
 
 	if (vm->con_head - vm->con_tail == VM_CONSOLE_RING) {
 		vm->con_tail++; /* nobody read it: the oldest byte goes */
 		vm->con_dropped++;
 	}
 	vm->con[vm->con_head++ % VM_CONSOLE_RING] = c;
+	was_empty = vm->con_head - vm->con_tail == 1;
 	waitq_wake_all_locked(&vm->wq);
 	spin_unlock_irqrestore(&vm->wq.lock, f);
+	if (was_empty)
+		poll_notify();
 }
 
 size_t vm_console_read(struct vm *vm, char *buf, size_t len)

@@ -13,7 +13,7 @@ int svm_vm_init(struct vm *vm);
 void svm_vm_fini(struct vm *vm);
 int svm_vcpu_init(struct vcpu *v);
 void svm_vcpu_fini(struct vcpu *v);
-void svm_vcpu_start(struct vcpu *v, uint64_t rip, uint64_t rsp, uint64_t cr3);
+void svm_vcpu_start(struct vcpu *v, const struct hv_start64 *s);
 void svm_vcpu_run(struct vcpu *v, struct hv_exit *e);
 uint64_t svm_reg_get(struct vcpu *v, enum hv_reg r);
 void svm_reg_set(struct vcpu *v, enum hv_reg r, uint64_t val);

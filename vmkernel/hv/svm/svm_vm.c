@@ -177,13 +177,19 @@ static struct vmcb *vmcb_of(struct vcpu *v)
 	return ((struct svm_vcpu *)v->priv)->vmcb;
 }
 
-void svm_vcpu_start(struct vcpu *v, uint64_t rip, uint64_t rsp, uint64_t cr3)
+void svm_vcpu_start(struct vcpu *v, const struct hv_start64 *st)
 {
 	struct vmcb *c = vmcb_of(v);
+	uint16_t cs = st->cs ? st->cs : 0x08, ds = st->ds ? st->ds : 0x10;
 
-	c->rip = rip;
-	c->rsp = rsp;
-	c->cr3 = cr3;
+	c->rip = st->rip;
+	c->rsp = st->rsp;
+	c->cr3 = st->cr3;
+	v->g.rsi = st->rsi;
+	c->gdtr = (struct vmcb_seg){0, 0, st->gdt_limit, st->gdt_base};
+	c->cs.selector = cs;
+	c->ds.selector = c->es.selector = c->ss.selector = ds;
+	c->fs.selector = c->gs.selector = ds;
 }
 
 /* INIT then SIPI: real mode at vector:0000, as an application processor wakes. */

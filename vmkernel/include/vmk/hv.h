@@ -10,9 +10,9 @@
  * any other; a halted vCPU sleeps until an interrupt is due.  A bare VM (no platform) is what
  * the self-tests use: its one vCPU may also be run by the calling world (vcpu_run).
  *
- * Locking: vm->lock (a spinlock, taken with interrupts off) guards the platform's device
- * state and each vCPU's run state; the backend's per-vCPU state belongs to the world running
- * that vCPU.
+ * Locking: vm->lock (a mutex: device models may do file I/O under it) guards the platform's
+ * device state and each vCPU's run state; the backend's per-vCPU state belongs to the world
+ * running that vCPU.
  */
 #ifndef VMK_HV_H
 #define VMK_HV_H
@@ -111,9 +111,11 @@ struct vm_platform_ops {
 	int (*msr)(struct vcpu *v, uint32_t msr, bool write, uint64_t *val);
 	/* Advance the devices' clocks to now; return the next deadline (ns, UINT64_MAX). */
 	uint64_t (*poll)(struct vcpu *v, uint64_t now);
-	/* The vector of the interrupt v should take next, or -1; ack: it is being injected. */
+	/* What v should take next (a vector, or the platform's own code for the PIC), or -1;
+	 * ack: it is being injected now: the vector to inject (the PIC's answer to INTA), or
+	 * -1 when it vanished meanwhile. */
 	int (*intr_pending)(struct vcpu *v);
-	void (*intr_ack)(struct vcpu *v, int vector);
+	int (*intr_ack)(struct vcpu *v, int pending);
 	/* The VM ends: free the devices (called without the lock, after every vCPU stopped). */
 	void (*fini)(struct vm *vm);
 };
@@ -123,18 +125,19 @@ enum vm_state { VM_CREATED, VM_RUNNING, VM_STOPPED };
 #define VM_CONSOLE_RING 16384
 
 struct vm {
+	unsigned id; /* for names and logs */
 	size_t npages;
 	uint64_t *pages; /* host physical address of each 4 KiB guest page */
 	void *priv;	 /* the backend's */
-	struct spinlock lock;
+	struct mutex lock;
 	unsigned nvcpus;
 	struct vcpu *vcpus[HV_MAX_VCPUS];
 	const struct vm_platform_ops *pops; /* NULL for a bare VM */
 	void *plat;
-	volatile enum vm_state state;
-	struct hv_stop stop; /* set once, by the first reason (under lock) */
-	unsigned running;    /* vCPU worlds not yet finished (under lock) */
-	struct waitq wq;     /* vm_wait and console readers; its lock guards the ring */
+	volatile enum vm_state state; /* changes under wq.lock */
+	struct hv_stop stop;	      /* set once, by the first reason (under wq.lock) */
+	unsigned running;	      /* vCPU worlds not yet finished (under lock) */
+	struct waitq wq;	      /* vm_wait and console readers; its lock guards the ring */
 	uint64_t exits[HV_EXIT_KINDS];
 	uint64_t run_ns; /* guest time summed over vCPUs */
 	/* The guest's console: what the UART or the console hypercall wrote. */
@@ -162,6 +165,14 @@ struct vcpu {
 	struct waitq wq; /* a halted or waiting vCPU sleeps here */
 };
 
+/* A 64-bit start: flat segments with selectors cs and ds (0 for 0x08 and 0x10) from the GDT
+ * at gdt_base (0: none yet), paging on (PAE, LME) with the guest's tables at cr3, interrupts
+ * off; RSI for the Linux boot protocol's zero page. */
+struct hv_start64 {
+	uint64_t rip, rsp, rsi, cr3, gdt_base;
+	uint16_t gdt_limit, cs, ds;
+};
+
 struct hv_backend {
 	const char *name; /* e.g. "AMD SVM with nested paging" */
 	/* Can this machine run VMs with this backend?  0, or -ENODEV with *why saying what
@@ -177,8 +188,9 @@ struct hv_backend {
 	/* A vCPU's control block (v->priv); fini frees it. */
 	int (*vcpu_init)(struct vcpu *v);
 	void (*vcpu_fini)(struct vcpu *v);
-	/* Start state: 64-bit mode, flat segments, paging with the guest's tables at cr3. */
-	void (*vcpu_start)(struct vcpu *v, uint64_t rip, uint64_t rsp, uint64_t cr3);
+	/* Start state: 64-bit mode, flat segments, paging with the guest's tables (see struct
+	 * hv_start64). */
+	void (*vcpu_start)(struct vcpu *v, const struct hv_start64 *s);
 	/* Start state of an application processor after INIT and a SIPI: real mode at
 	 * vector * 0x1000. */
 	void (*vcpu_start_ap)(struct vcpu *v, uint8_t sipi_vector);
@@ -218,8 +230,8 @@ void vm_destroy(struct vm *vm);
 /* Copy to or from guest physical memory.  0 or -EFAULT (outside the guest's memory). */
 int vm_write(struct vm *vm, uint64_t gpa, const void *src, size_t len);
 int vm_read(struct vm *vm, uint64_t gpa, void *dst, size_t len);
-/* Page tables at gpa (three pages) mapping all guest memory 1:1 with 2 MiB pages, for a
- * 64-bit start; *cr3 gets their root.  0, -EINVAL (over 1 GiB), -EFAULT. */
+/* Page tables at gpa (six pages) mapping the first 4 GiB 1:1 with 2 MiB pages (memory and
+ * the devices' MMIO), for a 64-bit start; *cr3 gets their root.  0 or -EFAULT. */
 int vm_identity_map(struct vm *vm, uint64_t gpa, uint64_t *cr3);
 /* Add a vCPU (id = the count so far; vCPU 0 starts running, the others wait for a SIPI).
  * 0, -ENOSPC (HV_MAX_VCPUS), -ENOMEM. */
@@ -229,7 +241,7 @@ void vcpu_destroy(struct vcpu *v);
 /* Start a world per vCPU.  0 or -errno (then none runs). */
 int vm_start(struct vm *vm);
 /* Stop a running VM with `why` (the first reason given sticks); its worlds end soon after.
- * Any context but interrupts. */
+ * Any context but interrupts; vm->lock may be held. */
 void vm_stop(struct vm *vm, enum hv_stop_why why, const char *msg);
 /* Wait until every vCPU world has ended (blocks). */
 void vm_wait(struct vm *vm);

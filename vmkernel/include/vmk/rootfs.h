@@ -12,6 +12,8 @@
 struct boot_info;
 struct proc;
 struct aspace;
+struct vnode;
+struct vfs_stat;
 
 /* Make the root ramfs and unpack the initrd module into it, if there is one.  Bad archives
  * are logged and what was unpacked before the damage stays.  0 or -errno (no memory). */
@@ -21,8 +23,14 @@ int rootfs_init(const struct boot_info *bi);
  * (-ENOENT, -EISDIR, -EACCES for what is not a regular file, ...). */
 int rootfs_open_file(struct proc *p, const char *path, struct vnode **out);
 void rootfs_put(struct vnode *v);
+/* Another reference on v (rootfs_put drops it). */
+struct vnode *rootfs_get(struct vnode *v);
 /* Read from a regular file: bytes (0 at the end) or -errno. */
 int64_t rootfs_pread(struct vnode *v, uint64_t off, void *buf, size_t len);
+/* Write to a regular file (it grows as needed): bytes or -errno. */
+int64_t rootfs_pwrite(struct vnode *v, uint64_t off, const void *buf, size_t len);
+/* Its attributes (size, mode ...): 0 or -errno. */
+int rootfs_stat(struct vnode *v, struct vfs_stat *st);
 /* Map n pages of v from page pgoff on at va of as (aspace_map_page): the file's own pages,
  * shared with it.  Holes stay unmapped (demand-zero), or get a page of the file when alloc.
  * 0, -ENODEV when the file system has no pages to share (then copy), or -errno. */

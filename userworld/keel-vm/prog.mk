@@ -1,0 +1,1 @@
+UW_PATH_keel-vm := /usr/bin/keel-vm
