@@ -58,3 +58,24 @@ bench-userworld: $(BENCH_KEEL_ISO) $(BENCH_LINUX_INITRD)
 	@BENCH_BUILT=1 tests/bench/userworld.sh
 bench: bench-userworld
 .PHONY: bench-images bench-userworld
+
+# VMs (tests/bench/vm.sh): the Linux test guest booted directly by QEMU and nested under Keel.
+BENCH_VM_DIR := $(BENCH_OUT)/vm
+$(BENCH_VM_DIR)/initrd.cpio.gz: $(LG_OVERLAY)/guest/initrd.cpio.gz
+	@mkdir -p $(@D)
+	$(Q)cp $< $@
+$(BENCH_VM_DIR)/overlay.stamp: $(LG_OVERLAY)/guest/initrd.cpio.gz $(BENCH_VMLINUZ) tests/bench/vm-rc
+	$(Q)rm -rf $(BENCH_VM_DIR)/overlay && mkdir -p $(BENCH_VM_DIR)/overlay/guest \
+		$(BENCH_VM_DIR)/overlay/etc/rc.local.d
+	$(Q)cp $(BENCH_VMLINUZ) $(LG_OVERLAY)/guest/initrd.cpio.gz $(BENCH_VM_DIR)/overlay/guest/
+	$(Q)install -m 0755 tests/bench/vm-rc $(BENCH_VM_DIR)/overlay/etc/rc.local.d/50-bench
+	$(Q)touch $@
+$(BENCH_VM_DIR)/initrd.cpio: $(INITRD) $(BENCH_VM_DIR)/overlay.stamp userworld/mkinitrd.sh
+	@echo "  INITRD  $@"
+	$(Q)userworld/mkinitrd.sh pack $(UW_ROOT) $@ $(BENCH_VM_DIR)/overlay
+$(BENCH_OUT)/vm-bench.iso: $(BENCH_VM_DIR)/initrd.cpio $(KERNEL) iso/grub.cfg.in iso/iso.mk
+	$(call keel_iso,$@,,0,$(BENCH_VM_DIR)/initrd.cpio)
+bench-vm: $(BENCH_OUT)/vm-bench.iso $(BENCH_VM_DIR)/initrd.cpio.gz
+	@tests/bench/vm.sh
+bench: bench-vm
+.PHONY: bench-vm

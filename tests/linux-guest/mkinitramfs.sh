@@ -27,7 +27,7 @@ done
 echo "$MODS" > "$WORK/root/lib/modules/order"
 cp "$BB" "$WORK/root/bin/busybox"
 cp "$GTOOL" "$WORK/root/bin/gtool"
-for a in sh mount grep cat echo dd sync head sleep; do
+for a in sh mount grep cat cut echo dd sync head sleep; do
 	ln -s busybox "$WORK/root/bin/$a"
 done
 install -m 0755 "$HERE/init" "$WORK/root/init"

@@ -2,13 +2,13 @@
  * keel-vm: run one virtual machine in the foreground.
  *
  *   keel-vm run --kernel FILE [--initrd FILE] [--cmdline STRING] [--mem MIB] [--vcpus N]
- *               [--disk FILE [--ro]]
+ *               [--disk FILE [--ro]] [--stats]
  *
  * The guest's console is this program's stdout (and stdin is typed at it).  Exit status: 0
  * when the guest powers off (or a test guest exits with status 0), otherwise non-zero with the
  * reason on stderr: 1 usage or the VM could not be made, 2 the guest stopped otherwise, and a
- * test guest's own non-zero status as is.  SIGINT/SIGTERM press the guest's power button
- * first; a second one stops the VM at once.
+ * test guest's own non-zero exit status (its low 8 bits, or 2 when those are 0).  SIGINT/SIGTERM
+ * press the guest's power button first; a second one stops the VM at once.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -171,8 +171,17 @@ int main(int argc, char **argv)
 			char buf[64];
 			ssize_t n = read(0, buf, sizeof(buf));
 
-			if (n > 0 && write(vm, buf, (size_t)n) < 0)
-				perror("keel-vm: console input");
+			/* The guest's UART takes what its FIFO has room for: offer the
+			 * rest again until the guest has read enough. */
+			for (ssize_t off = 0, w; n > 0 && off<n; off += w> 0 ? w : 0) {
+				w = write(vm, buf + off, (size_t)(n - off));
+				if (w < 0) {
+					perror("keel-vm: console input");
+					break;
+				}
+				if (!w)
+					usleep(10000);
+			}
 			if (n <= 0)
 				in = -1; /* stdin ended: the console goes on */
 		}

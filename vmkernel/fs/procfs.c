@@ -13,6 +13,7 @@
 #include <vmk/rtc.h>
 #include <vmk/format.h>
 #include <vmk/profile.h>
+#include <vmk/hv.h>
 #include <vmk/errno.h>
 #include <arch/cpu.h>
 #include <stdarg.h>
@@ -43,6 +44,7 @@ enum pkind {
 	P_KEEL,
 	P_KEEL_WORLDS,
 	P_KEEL_PROFILE,
+	P_KEEL_VMS,
 	P_PID,
 	P_PID_STAT,
 	P_PID_STATUS,
@@ -81,6 +83,7 @@ static const struct pent pid_ents[] = {
 static const struct pent keel_ents[] = {
 	{"worlds", P_KEEL_WORLDS, VNODE_REG},
 	{"profile", P_KEEL_PROFILE, VNODE_REG},
+	{"vms", P_KEEL_VMS, VNODE_REG},
 };
 #define NENTS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -299,7 +302,7 @@ static void __printf(2, 3) pb_printf(struct pbuf *pb, const char *fmt, ...)
 
 static uint64_t ns_to_ticks(uint64_t ns)
 {
-	return ns / (NSEC_PER_SEC / TIMER_HZ);
+	return ns / (NSEC_PER_SEC / USER_HZ);
 }
 
 /* Busy time of the live non-idle worlds, per CPU they are on now, and in total. */
@@ -536,6 +539,28 @@ static void gen_worlds(struct procfs *fs, struct pbuf *pb)
 	fs->env.free(l.w, l.cap * sizeof(*l.w), fs->env.ctx);
 }
 
+static void vm_line(struct vm *vm, void *arg)
+{
+	static const char *const states[] = {"created", "running", "stopped"};
+	struct pbuf *pb = arg;
+
+	pb_printf(pb, "%u %u %lu %s %lu", vm->id, vm->nvcpus, vm->npages / 256, states[vm->state],
+		  vm->run_ns / 1000000);
+	for (int i = 0; i < HV_EXIT_KINDS; i++)
+		pb_printf(pb, " %lu", __atomic_load_n(&vm->exits[i], __ATOMIC_RELAXED));
+	pb_printf(pb, "\n");
+}
+
+/* The VMs (vmk/hv.h): one line each, with its exit counts by kind. */
+static void gen_vms(struct pbuf *pb)
+{
+	pb_printf(pb, "# id vcpus mem_mib state run_ms");
+	for (int i = 0; i < HV_EXIT_KINDS; i++)
+		pb_printf(pb, " %s", hv_exit_names[i]);
+	pb_printf(pb, "\n");
+	vm_foreach(vm_line, pb);
+}
+
 /* The profiler's counts (vmk/profile.h): "samples percent function <- caller", largest first. */
 static void gen_profile(struct procfs *fs, struct pbuf *pb)
 {
@@ -654,6 +679,9 @@ static int generate(struct pnode *n)
 			break;
 		case P_KEEL_PROFILE:
 			gen_profile(fs, &pb);
+			break;
+		case P_KEEL_VMS:
+			gen_vms(&pb);
 			break;
 		default:
 			rc = gen_pid(n, &pb);

@@ -136,7 +136,9 @@ int platform_boot(struct vm *vm, struct vnode *kernel, struct vnode *initrd, con
 	else
 		rc = boot_linux(vm, kernel, size, initrd, cmdline);
 	kfree(head);
-	if (rc == -ENOMEM || rc == -E2BIG || rc == -EINVAL)
-		return rc == -E2BIG ? -EINVAL : rc;
+	/* A command line too long is the caller's EINVAL; a kernel that does not fit the VM's
+	 * memory (the loader's ENOMEM) is ENOEXEC, like any kernel that cannot be started. */
+	if (rc == -E2BIG || rc == -EINVAL)
+		return -EINVAL;
 	return rc ? -ENOEXEC : 0;
 }

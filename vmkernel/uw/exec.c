@@ -172,7 +172,7 @@ static int build_stack(struct aspace *as, char *const argv[], char *const envp[]
 		{AT_GID, 0},
 		{AT_EGID, 0},
 		{AT_HWCAP, 0},
-		{AT_CLKTCK, TIMER_HZ},
+		{AT_CLKTCK, USER_HZ},
 		{AT_SECURE, 0},
 		{AT_RANDOM, p},
 		{AT_EXECFN, argc ? w[1] : 0},

@@ -8,8 +8,9 @@
 #include <vmk/log.h>
 #include "core_priv.h"
 
-/* Hypercalls (VMMCALL/VMCALL), RAX = function: 1 put the byte in RBX on the VM's console,
- * 2 end the VM with status RBX.  Anything else returns -1 (ENOSYS) in RAX. */
+/* Hypercalls (VMMCALL/VMCALL) from the guest's kernel (CPL 0; user mode gets #UD), RAX =
+ * function: 1 put the byte in RBX on the VM's console, 2 end the VM with status RBX.
+ * Anything else returns -1 (ENOSYS) in RAX.  False when the VM stops. */
 static bool hypercall(struct vcpu *v)
 {
 	const struct hv_backend *b = hv_get();
@@ -61,6 +62,10 @@ bool vcpu_handle_exit(struct vcpu *v, const struct hv_exit *e)
 		vcpu_cpuid(v);
 		break;
 	case HV_EXIT_HYPERCALL:
+		if (b->reg_get(v, HV_CPL) != 0) {
+			b->inject(v, 6, false, 0);
+			return true;
+		}
 		if (!hypercall(v)) {
 			b->reg_set(v, HV_RIP, b->reg_get(v, HV_RIP) + e->insn_len);
 			return false;
@@ -90,14 +95,12 @@ bool vcpu_handle_exit(struct vcpu *v, const struct hv_exit *e)
 		b->inject(v, 6, false, 0);
 		return true;
 	case HV_EXIT_SHUTDOWN:
-		vcpu_fail(v, HV_STOP_TRIPLE_FAULT, "triple fault at rip %#lx",
-			  b->reg_get(v, HV_RIP));
+		vcpu_fail(v, HV_STOP_TRIPLE_FAULT, "triple fault at rip %#lx (rsp %#lx, cr2 %#lx)",
+			  b->reg_get(v, HV_RIP), b->reg_get(v, HV_RSP), b->reg_get(v, HV_CR2));
 		return false;
 	default:
 		vcpu_fail(v, HV_STOP_UNHANDLED, "unhandled exit %#lx (info %#lx)", e->code,
 			  e->addr);
-		v->vm->stop.code = e->code;
-		v->vm->stop.addr = e->addr;
 		return false;
 	}
 	b->reg_set(v, HV_RIP, b->reg_get(v, HV_RIP) + e->insn_len);

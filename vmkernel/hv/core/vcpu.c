@@ -149,7 +149,8 @@ static void vcpu_sleep(struct vcpu *v)
 	v->kicked = false;
 	mutex_unlock(&vm->lock);
 	f = spin_lock_irqsave(&v->wq.lock);
-	if (!__atomic_load_n(&v->kicked, __ATOMIC_SEQ_CST)) {
+	/* vm_stop sets the state before it kicks: checking both here loses neither. */
+	if (!__atomic_load_n(&v->kicked, __ATOMIC_SEQ_CST) && vm->state == VM_RUNNING) {
 		if (deadline == UINT64_MAX)
 			waitq_wait(&v->wq, &f);
 		else

@@ -22,12 +22,29 @@
 #define HV_HOST_RESERVE_PAGES 4096
 
 static unsigned vm_ids;
+static struct spinlock all_lock = SPINLOCK_INIT;
+static struct vm *all_vms;
+
+const char *const hv_exit_names[HV_EXIT_KINDS] = {
+	"none", "cpuid",       "hypercall", "io",	"msr",	   "mmio",
+	"hlt",	"intr_window", "ud",	    "shutdown", "invalid", "other",
+};
+
+void vm_foreach(void (*fn)(struct vm *vm, void *arg), void *arg)
+{
+	uint64_t f = spin_lock_irqsave(&all_lock);
+
+	for (struct vm *vm = all_vms; vm; vm = vm->all_next)
+		fn(vm, arg);
+	spin_unlock_irqrestore(&all_lock, f);
+}
 
 int vm_create(size_t mem_bytes, struct vm **out)
 {
 	const struct hv_backend *b = hv_get();
 	struct frame_stats st;
 	struct vm *vm;
+	uint64_t f;
 	int rc;
 
 	if (!b)
@@ -55,14 +72,27 @@ int vm_create(size_t mem_bytes, struct vm **out)
 		vm_destroy(vm);
 		return rc;
 	}
+	f = spin_lock_irqsave(&all_lock);
+	vm->all_next = all_vms;
+	all_vms = vm;
+	spin_unlock_irqrestore(&all_lock, f);
 	*out = vm;
 	return 0;
 }
 
 void vm_destroy(struct vm *vm)
 {
+	uint64_t f;
+
 	if (!vm)
 		return;
+	f = spin_lock_irqsave(&all_lock);
+	for (struct vm **p = &all_vms; *p; p = &(*p)->all_next)
+		if (*p == vm) {
+			*p = vm->all_next;
+			break;
+		}
+	spin_unlock_irqrestore(&all_lock, f);
 	if (vm->pops && vm->pops->fini)
 		vm->pops->fini(vm);
 	for (unsigned i = 0; i < vm->nvcpus; i++)

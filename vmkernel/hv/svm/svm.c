@@ -37,6 +37,14 @@ static const char *yes(uint32_t feature, uint32_t edx)
 	return edx & feature ? "yes" : "no";
 }
 
+/* ASIDs guests may use: 1 .. svm_nasid() (ASID 0 is the host's). */
+static uint32_t guest_asids = 1;
+
+uint32_t svm_nasid(void)
+{
+	return guest_asids;
+}
+
 static int svm_probe(const char **why)
 {
 	uint32_t a, b, c = 0, d, rev, nasid, max_ext;
@@ -59,6 +67,7 @@ static int svm_probe(const char **why)
 		 "VMCB clean bits %s",
 		 rev & 0xff, nasid, yes(SVM_NRIPS, d), yes(SVM_DECODE, d), yes(SVM_FLUSH_ASID, d),
 		 yes(SVM_VMCB_CLEAN, d));
+	guest_asids = nasid > 1 ? nasid - 1 : 1;
 	if (!(d & SVM_NP)) {
 		*why = "AMD SVM without nested paging";
 		return -ENODEV;

@@ -6,6 +6,8 @@
 
 /* vmrun.S */
 void svm_vmrun(uint64_t vmcb_pa, struct hv_gprs *g, uint64_t host_pa);
+/* svm.c: how many ASIDs guests may use (1 .. n) */
+uint32_t svm_nasid(void);
 /* svm.c: this CPU's page for the host state VMSAVE/VMLOAD switch */
 uint64_t svm_host_area(void);
 /* svm_vm.c: the VM and vCPU ops */

@@ -135,8 +135,11 @@ int svm_vcpu_init(struct vcpu *v)
 			SVM_I2_MWAIT | SVM_I2_XSETBV;
 	c->iopm_base = s->iopm;
 	c->msrpm_base = s->msrpm;
-	c->asid = 1;	    /* one ASID for all guests: every VMRUN flushes (below) */
-	c->tlb_control = 1; /* flush the whole TLB: TCG has no flush by ASID */
+	c->asid = 1 + (v->vm->id - 1) % svm_nasid(); /* each VM its own, while they last */
+	/* And every VMRUN flushes the whole TLB (TCG has no flush by ASID), so ASIDs shared
+	 * when VMs outnumber them stay correct.  QEMU's TCG needs distinct ones: with one ASID
+	 * for all, two VMs at once saw each other's translations (triple faults). */
+	c->tlb_control = 1;
 	c->np_enable = 1;
 	c->vintr = SVM_V_INTR_MASKING; /* the guest's IF masks only its own interrupts */
 	c->n_cr3 = ((struct svm_vm *)v->vm->priv)->npt;
@@ -250,6 +253,8 @@ uint64_t svm_reg_get(struct vcpu *v, enum hv_reg r)
 		return c->gdtr.limit;
 	case HV_CS_BASE:
 		return c->cs.base;
+	case HV_CPL:
+		return c->cpl;
 	}
 	return 0;
 }
@@ -297,6 +302,8 @@ void svm_reg_set(struct vcpu *v, enum hv_reg r, uint64_t val)
 		break;
 	case HV_CS_BASE:
 		c->cs.base = val;
+		break;
+	case HV_CPL:
 		break;
 	}
 }
@@ -351,6 +358,15 @@ int svm_code_mode(struct vcpu *v)
 	return c->cs.attrib & (1u << 10) ? 4 : 2;
 }
 
+/* INTn (type 4), or INT3/INTO (#BP, #OF: exceptions an instruction raises). */
+static bool svm_soft_event(uint64_t ev)
+{
+	uint64_t type = ev & (7ull << 8);
+	uint8_t vector = (uint8_t)ev;
+
+	return type == (4ull << 8) || (type == SVM_EV_EXC && (vector == 3 || vector == 4));
+}
+
 /* Run the guest until an exit the core must see; fill e.  Interrupts are off. */
 void svm_vcpu_run(struct vcpu *v, struct hv_exit *e)
 {
@@ -360,11 +376,12 @@ void svm_vcpu_run(struct vcpu *v, struct hv_exit *e)
 	svm_vmrun(s->vmcb_pa, &v->g, svm_host_area());
 	memset(e, 0, sizeof(*e));
 	e->code = c->exit_code;
-	/* An event cut short by the exit is delivered again on the next run. */
-	if (c->exit_int_info & SVM_EV_VALID)
+	/* An event cut short by the exit is delivered again on the next run; but a software
+	 * interrupt or exception (INTn, INT3, INTO) is not: without NRIP-save RIP still points
+	 * at the instruction, which runs again. */
+	c->event_inj = 0;
+	if ((c->exit_int_info & SVM_EV_VALID) && !svm_soft_event(c->exit_int_info))
 		c->event_inj = c->exit_int_info;
-	else
-		c->event_inj = 0;
 	switch (c->exit_code) {
 	case SVM_EXIT_INTR:
 	case SVM_EXIT_NMI:
@@ -401,6 +418,11 @@ void svm_vcpu_run(struct vcpu *v, struct hv_exit *e)
 		break;
 	case SVM_EXIT_SHUTDOWN:
 		e->kind = HV_EXIT_SHUTDOWN;
+		log_info("shutdown: idtr %#lx/%#x gdtr %#lx/%#x cr0 %#lx cr3 %#lx cr4 %#lx efer "
+			 "%#lx "
+			 "int_info %#lx",
+			 c->idtr.base, c->idtr.limit, c->gdtr.base, c->gdtr.limit, c->cr0, c->cr3,
+			 c->cr4, c->efer, c->exit_int_info);
 		break;
 	case SVM_EXIT_NPF:
 		e->kind = HV_EXIT_MMIO;

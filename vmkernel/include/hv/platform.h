@@ -29,7 +29,8 @@ struct platform_cfg {
 int platform_create(struct vm *vm, const struct platform_cfg *cfg);
 /* Load the guest's kernel (a Linux bzImage through the boot protocol, or an ELF64 program
  * entered in 64-bit mode with the first 4 GiB identity-mapped), its initrd and command
- * line, and set vCPU 0 to start there.  0, -ENOEXEC, -EINVAL, -EIO. */
+ * line, and set vCPU 0 to start there.  0, -ENOEXEC (not a kernel, or it does not fit),
+ * -EINVAL (a command line too long). */
 int platform_boot(struct vm *vm, struct vnode *kernel, struct vnode *initrd, const char *cmdline);
 /* Type at the guest's console: how many bytes its UART took (0 when its FIFO is full). */
 size_t platform_console_input(struct vm *vm, const char *buf, size_t n);

@@ -47,6 +47,7 @@ enum hv_reg {
 	HV_GDTR_BASE,
 	HV_GDTR_LIMIT,
 	HV_CS_BASE,
+	HV_CPL, /* read only */
 };
 
 enum hv_exit_kind {
@@ -64,6 +65,9 @@ enum hv_exit_kind {
 	HV_EXIT_OTHER,
 	HV_EXIT_KINDS
 };
+
+/* Their names, for /proc/keel/vms (hv/core/vm.c). */
+extern const char *const hv_exit_names[HV_EXIT_KINDS];
 
 struct hv_exit {
 	enum hv_exit_kind kind;
@@ -89,18 +93,17 @@ enum hv_stop_why {
 
 struct hv_stop {
 	enum hv_stop_why why;
-	int status;	     /* HV_STOP_EXIT: what the guest asked for */
-	unsigned vcpu;	     /* which vCPU stopped it */
-	uint64_t code, addr; /* HV_STOP_UNHANDLED: the backend's exit code, its address */
-	char msg[96];	     /* for people */
+	int status;    /* HV_STOP_EXIT: what the guest asked for */
+	unsigned vcpu; /* which vCPU stopped it */
+	char msg[96];  /* for people */
 };
 
 struct vm;
 struct vcpu;
 
 /* What a platform (the virtual devices) offers the core; every call is made with vm->lock
- * held, except where said.  A bare VM has none: port reads see all ones, MMIO outside
- * memory stops the VM, there are no interrupts. */
+ * held, except where said.  A bare VM has none: port and MMIO reads see all ones, writes go
+ * nowhere, there are no interrupts. */
 struct vm_platform_ops {
 	/* Port I/O: *val in/out (low io_size bytes).  false: no device there. */
 	bool (*io)(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *val);
@@ -125,7 +128,8 @@ enum vm_state { VM_CREATED, VM_RUNNING, VM_STOPPED };
 #define VM_CONSOLE_RING 16384
 
 struct vm {
-	unsigned id; /* for names and logs */
+	unsigned id;	     /* for names, logs and /proc/keel/vms */
+	struct vm *all_next; /* the list of all VMs (vm_foreach) */
 	size_t npages;
 	uint64_t *pages; /* host physical address of each 4 KiB guest page */
 	void *priv;	 /* the backend's */
@@ -136,7 +140,7 @@ struct vm {
 	void *plat;
 	volatile enum vm_state state; /* changes under wq.lock */
 	struct hv_stop stop;	      /* set once, by the first reason (under wq.lock) */
-	unsigned running;	      /* vCPU worlds not yet finished (under lock) */
+	unsigned running;	      /* vCPU worlds not yet finished (under wq.lock) */
 	struct waitq wq;	      /* vm_wait and console readers; its lock guards the ring */
 	uint64_t exits[HV_EXIT_KINDS];
 	uint64_t run_ns; /* guest time summed over vCPUs */
@@ -227,6 +231,8 @@ const struct hv_backend *hv_get(void);
 int vm_create(size_t mem_bytes, struct vm **out);
 /* Free everything; the VM must not be running (vm_stop and vm_wait first). */
 void vm_destroy(struct vm *vm);
+/* Call fn for every VM, under a spinlock: fn must not block. */
+void vm_foreach(void (*fn)(struct vm *vm, void *arg), void *arg);
 /* Copy to or from guest physical memory.  0 or -EFAULT (outside the guest's memory). */
 int vm_write(struct vm *vm, uint64_t gpa, const void *src, size_t len);
 int vm_read(struct vm *vm, uint64_t gpa, void *dst, size_t len);
@@ -258,7 +264,7 @@ void vcpu_run(struct vcpu *v, struct hv_stop *stop);
 /* Make v look at its interrupts again before it next enters the guest: wakes it if it
  * sleeps, interrupts its guest mode if it runs on another CPU.  Any context. */
 void vcpu_kick(struct vcpu *v);
-/* Inject #GP(0) / #UD into v (what an unknown MSR or instruction gets). */
+/* Inject #GP(0) into v (what an unknown MSR gets). */
 void vcpu_inject_gp(struct vcpu *v);
 /* Read guest registers by the decoder's number (0 RAX .. 15 R15) */
 uint64_t vcpu_gpr_get(struct vcpu *v, unsigned reg);

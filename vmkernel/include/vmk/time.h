@@ -1,13 +1,16 @@
 /*
  * Time: the TSC is the clock (calibrated at boot against the HPET or the PIT); each CPU's
- * LAPIC timer ticks at TIMER_HZ.
+ * LAPIC timer ticks at TIMER_HZ.  1000 Hz: a guest's timers (hv/) are due at most a tick
+ * late, and Linux guests check that their timer ticks at its own HZ.  Userworlds see
+ * USER_HZ, Linux's fixed unit of /proc and AT_CLKTCK.
  */
 #ifndef VMK_TIME_H
 #define VMK_TIME_H
 
 #include <stdint.h>
 
-#define TIMER_HZ     100
+#define TIMER_HZ     1000
+#define USER_HZ	     100
 #define NSEC_PER_SEC 1000000000ul
 
 /* Nanoseconds since the TSC was calibrated (0 before). */

@@ -1,5 +1,5 @@
 /*
- * The x86 instruction decoder of the VMM core (hv/x86_decode.c): what a guest instruction that
+ * The x86 instruction decoder of the VMM core (hv/core/x86_decode.c): what a guest instruction that
  * touched emulated memory (MMIO) does, and how long it is.  QEMU's TCG offers neither decode
  * assists nor NRIP-save, so the VMM reads the bytes at the guest's RIP and decodes them itself;
  * the Intel backend will use the same decoder.  Pure code: no guest access, no allocation.
@@ -8,8 +8,8 @@
  * from memory (88, 89, 8A, 8B, C6 /0, C7 /0, A0-A3 with a memory offset), MOVZX/MOVSX
  * (0F B6, B7, BE, BF), MOVNTI (0F C3), with the operand-size, address-size, REX, segment and
  * LOCK/REP prefixes, every ModRM/SIB form and RIP-relative addressing.  Anything else, or a
- * register operand where memory is required, is refused: the VMM then injects #UD or stops
- * the VM with the reason.
+ * register operand where memory is required, is refused: the VMM then stops the VM with the
+ * reason (hv/core/mmio.c).
  */
 #ifndef VMK_X86_DECODE_H
 #define VMK_X86_DECODE_H
@@ -42,8 +42,8 @@ struct x86_insn {
 /*
  * Decode the instruction in buf[0..avail) for a CPU in `mode` (the guest's code-segment default:
  * 64-bit in long mode, 32 or 16 otherwise).  0, or -EINVAL when it is not a supported memory
- * move (or has a register where memory is needed), -E2BIG when it runs past avail or past
- * X86_INSN_MAX bytes.
+ * move (or has a register where memory is needed, or runs past X86_INSN_MAX bytes), -E2BIG
+ * when it runs past avail.
  */
 int x86_decode(const uint8_t *buf, size_t avail, enum x86_mode mode, struct x86_insn *out);
 

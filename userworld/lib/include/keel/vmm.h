@@ -12,8 +12,9 @@
  *                             its power button (the guest shuts down if it listens)
  *   close(fd)                 ends the VM if it still runs and frees it
  *
- * CREATE errors: EINVAL (a bad field), EBADF (a descriptor), ENOEXEC (the kernel is neither a
- * bzImage nor an ELF64 executable, or does not fit), ENOMEM (more memory than the host has),
+ * CREATE errors: EINVAL (a bad field, a command line too long), EBADF (a descriptor), ENOEXEC
+ * (the kernel is neither a bzImage nor an ELF64 executable, or does not fit the VM's memory),
+ * ENOMEM (more memory than the host has),
  * ENODEV (this machine cannot run VMs), EBUSY (already created).
  */
 #ifndef KEEL_VMM_H
@@ -25,7 +26,7 @@
 #define KEEL_VM_MAX_CMDLINE 2048
 
 struct keel_vm_config {
-	uint32_t mem_mib;  /* guest RAM: 2 .. 3072 MiB, rounded up to 2 MiB */
+	uint32_t mem_mib;  /* guest RAM: 1 .. 3072 MiB, rounded up to 2 MiB */
 	uint32_t vcpus;	   /* 1 .. KEEL_VM_MAX_VCPUS */
 	int32_t kernel_fd; /* a Linux bzImage, or an ELF64 program entered in 64-bit mode */
 	int32_t initrd_fd; /* -1: none */
@@ -49,6 +50,12 @@ enum keel_vm_why {
 };
 
 #define KEEL_VM_EXIT_KINDS 16
+/* The kinds, in the order of keel_vm_status.exits (and of /proc/keel/vms's columns). */
+#define KEEL_VM_EXIT_NAMES                                                                     \
+	{                                                                                      \
+		"none", "cpuid", "hypercall", "io", "msr", "mmio", "hlt", "intr_window", "ud", \
+			"shutdown", "invalid", "other"                                         \
+	}
 
 struct keel_vm_status {
 	uint32_t state;			    /* enum keel_vm_state */
