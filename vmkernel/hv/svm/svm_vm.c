@@ -137,8 +137,7 @@ int svm_vcpu_init(struct vcpu *v)
 	c->msrpm_base = s->msrpm;
 	c->asid = 1 + (v->vm->id - 1) % svm_nasid(); /* each VM its own, while they last */
 	/* And every VMRUN flushes the whole TLB (TCG has no flush by ASID), so ASIDs shared
-	 * when VMs outnumber them stay correct.  QEMU's TCG needs distinct ones: with one ASID
-	 * for all, two VMs at once saw each other's translations (triple faults). */
+	 * when VMs outnumber them stay correct. */
 	c->tlb_control = 1;
 	c->np_enable = 1;
 	c->vintr = SVM_V_INTR_MASKING; /* the guest's IF masks only its own interrupts */
