@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <vmk/le.h>
 #include <vmk/acpi.h>
 #include <vmk/errno.h>
 #include <hv/acpi_pm.h>
@@ -25,21 +26,6 @@ static const uint8_t fake_dsdt[] = {
 	0,   0,	  'T',	'E',  'S',  'T',  1,	0,    0,    0,	  0x08, '_', 'S',
 	'5', '_', 0x12, 0x08, 0x04, 0x0A, 0x05, 0x0A, 0x05, 0x00, 0x00,
 };
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)get16(p) | (uint32_t)get16(p + 2) << 16;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
-}
 
 static uint8_t sum(const uint8_t *p, size_t len)
 {
@@ -70,7 +56,7 @@ static const uint8_t *at(const struct image *im, uint64_t gpa, size_t len)
 static const uint8_t *table(const struct image *im, uint64_t gpa, const char *sig, uint8_t rev)
 {
 	const uint8_t *t = at(im, gpa, 36);
-	uint32_t len = get32(t + 4);
+	uint32_t len = le32(t + 4);
 
 	assert_memory_equal(t, sig, 4);
 	assert_true(len >= 36);
@@ -89,7 +75,7 @@ static void check_gas(const uint8_t *g, uint16_t port, unsigned bits, unsigned a
 	assert_int_equal(g[1], bits);
 	assert_int_equal(g[2], 0);
 	assert_int_equal(g[3], access);
-	assert_int_equal(get64(g + 4), port);
+	assert_int_equal(le64(g + 4), port);
 }
 
 static int build(unsigned ncpus, const uint8_t *dsdt, size_t dsdt_len, uint8_t *buf, size_t cap,
@@ -116,18 +102,18 @@ static void check_tables(const struct image *im, uint64_t rsdp_gpa, unsigned ncp
 	assert_int_equal(sum(rsdp, 20), 0);
 	assert_int_equal(sum(rsdp, 36), 0);
 	assert_int_equal(rsdp[15], 2);
-	assert_int_equal(get32(rsdp + 20), 36);
+	assert_int_equal(le32(rsdp + 20), 36);
 
 	/* XSDT and RSDT list the same two tables. */
-	xsdt = table(im, get64(rsdp + 24), "XSDT", 1);
-	rsdt = table(im, get32(rsdp + 16), "RSDT", 1);
-	assert_int_equal(get32(xsdt + 4), 36 + 2 * 8);
-	assert_int_equal(get32(rsdt + 4), 36 + 2 * 4);
+	xsdt = table(im, le64(rsdp + 24), "XSDT", 1);
+	rsdt = table(im, le32(rsdp + 16), "RSDT", 1);
+	assert_int_equal(le32(xsdt + 4), 36 + 2 * 8);
+	assert_int_equal(le32(rsdt + 4), 36 + 2 * 4);
 	for (unsigned i = 0; i < 2; i++) {
-		uint64_t p = get64(xsdt + 36 + 8 * i);
+		uint64_t p = le64(xsdt + 36 + 8 * i);
 		const uint8_t *t = at(im, p, 4);
 
-		assert_int_equal(get32(rsdt + 36 + 4 * i), p);
+		assert_int_equal(le32(rsdt + 36 + 4 * i), p);
 		if (!memcmp(t, "FACP", 4))
 			fadt = table(im, p, "FACP", 6);
 		else
@@ -137,27 +123,27 @@ static void check_tables(const struct image *im, uint64_t rsdp_gpa, unsigned ncp
 	assert_non_null(madt);
 
 	/* FADT: ACPI 6.0 size, not hardware-reduced, the PM device's ports. */
-	assert_int_equal(get32(fadt + 4), 276);
-	assert_int_equal(get16(fadt + 46), ACPI_PM_SCI_IRQ);
-	assert_int_equal(get32(fadt + 48), 0); /* no SMI_CMD: ACPI mode always on */
-	assert_int_equal(get32(fadt + 56), ACPI_PM_IO_BASE + ACPI_PM_PM1_STS);
-	assert_int_equal(get32(fadt + 60), 0);
-	assert_int_equal(get32(fadt + 64), ACPI_PM_IO_BASE + ACPI_PM_PM1_CNT);
-	assert_int_equal(get32(fadt + 68), 0);
-	assert_int_equal(get32(fadt + 76), ACPI_PM_IO_BASE + ACPI_PM_TMR);
-	assert_int_equal(get32(fadt + 80), 0); /* no GPE0 */
+	assert_int_equal(le32(fadt + 4), 276);
+	assert_int_equal(le16(fadt + 46), ACPI_PM_SCI_IRQ);
+	assert_int_equal(le32(fadt + 48), 0); /* no SMI_CMD: ACPI mode always on */
+	assert_int_equal(le32(fadt + 56), ACPI_PM_IO_BASE + ACPI_PM_PM1_STS);
+	assert_int_equal(le32(fadt + 60), 0);
+	assert_int_equal(le32(fadt + 64), ACPI_PM_IO_BASE + ACPI_PM_PM1_CNT);
+	assert_int_equal(le32(fadt + 68), 0);
+	assert_int_equal(le32(fadt + 76), ACPI_PM_IO_BASE + ACPI_PM_TMR);
+	assert_int_equal(le32(fadt + 80), 0); /* no GPE0 */
 	assert_int_equal(fadt[88], 4);
 	assert_int_equal(fadt[89], 2);
 	assert_int_equal(fadt[91], 4);
 	assert_int_equal(fadt[92], 0);
-	assert_true(get16(fadt + 96) > 100);
-	assert_true(get16(fadt + 98) > 1000);
+	assert_true(le16(fadt + 96) > 100);
+	assert_true(le16(fadt + 98) > 1000);
 	assert_int_equal(fadt[108], 0x32);
 	/* Legacy devices and no VGA; no 8042 (none emulated); the CMOS RTC is there. */
-	assert_int_equal(get16(fadt + 109), 0x0005);
+	assert_int_equal(le16(fadt + 109), 0x0005);
 	/* WBINVD, PROC_C1, SLP_BUTTON, RESET_REG_SUP; PWR_BUTTON (4), TMR_VAL_EXT (8) and
 	 * HW_REDUCED_ACPI (20) clear. */
-	assert_int_equal(get32(fadt + 112), (1u << 0) | (1u << 2) | (1u << 5) | (1u << 10));
+	assert_int_equal(le32(fadt + 112), (1u << 0) | (1u << 2) | (1u << 5) | (1u << 10));
 	check_gas(fadt + 116, 0xCF9, 8, 1);
 	assert_int_equal(fadt[128], 0x06);
 	check_gas(fadt + 148, 0x600, 32, 2);
@@ -165,26 +151,26 @@ static void check_tables(const struct image *im, uint64_t rsdp_gpa, unsigned ncp
 	check_gas(fadt + 208, 0x608, 32, 3);
 	for (unsigned off = 160; off < 268; off += 12)
 		if (off != 172 && off != 208)
-			assert_int_equal(get64(fadt + off + 4), 0);
+			assert_int_equal(le64(fadt + off + 4), 0);
 
 	/* FACS: both pointers agree, 64-byte aligned, 64 bytes. */
-	facs_gpa = get32(fadt + 36);
-	assert_int_equal(get64(fadt + 132), facs_gpa);
+	facs_gpa = le32(fadt + 36);
+	assert_int_equal(le64(fadt + 132), facs_gpa);
 	assert_int_equal(facs_gpa & 63, 0);
 	facs = at(im, facs_gpa, 64);
 	assert_memory_equal(facs, "FACS", 4);
-	assert_int_equal(get32(facs + 4), 64);
+	assert_int_equal(le32(facs + 4), 64);
 
 	/* DSDT: both pointers agree; the body is the caller's blob. */
-	assert_int_equal(get64(fadt + 140), get32(fadt + 40));
-	d = table(im, get32(fadt + 40), "DSDT", dsdt[8]);
-	assert_int_equal(get32(d + 4), dsdt_len);
+	assert_int_equal(le64(fadt + 140), le32(fadt + 40));
+	d = table(im, le32(fadt + 40), "DSDT", dsdt[8]);
+	assert_int_equal(le32(d + 4), dsdt_len);
 	assert_memory_equal(d + 36, dsdt + 36, dsdt_len - 36);
 
 	/* MADT: LAPIC address, PCAT_COMPAT, and exactly these entries, tiling the table. */
-	assert_int_equal(get32(madt + 36), 0xFEE00000);
-	assert_int_equal(get32(madt + 40), 1);
-	end = madt + get32(madt + 4);
+	assert_int_equal(le32(madt + 36), 0xFEE00000);
+	assert_int_equal(le32(madt + 40), 1);
+	end = madt + le32(madt + 4);
 	for (e = madt + 44; e < end; e += e[1]) {
 		assert_true(e[1] >= 2);
 		assert_true(e + e[1] <= end);
@@ -193,26 +179,26 @@ static void check_tables(const struct image *im, uint64_t rsdp_gpa, unsigned ncp
 			assert_int_equal(e[1], 8);
 			assert_int_equal(e[2], nlapic); /* processor UID */
 			assert_int_equal(e[3], nlapic); /* APIC id */
-			assert_int_equal(get32(e + 4), 1);
+			assert_int_equal(le32(e + 4), 1);
 			nlapic++;
 			break;
 		case 1:
 			assert_int_equal(e[1], 12);
 			assert_int_equal(e[2], ncpus);
-			assert_int_equal(get32(e + 4), 0xFEC00000);
-			assert_int_equal(get32(e + 8), 0);
+			assert_int_equal(le32(e + 4), 0xFEC00000);
+			assert_int_equal(le32(e + 8), 0);
 			nioapic++;
 			break;
 		case 2:
 			assert_int_equal(e[1], 10);
 			assert_int_equal(e[2], 0);
 			if (e[3] == 0) {
-				assert_int_equal(get32(e + 4), 2);
-				assert_int_equal(get16(e + 8), 0x5); /* edge, active high */
+				assert_int_equal(le32(e + 4), 2);
+				assert_int_equal(le16(e + 8), 0x5); /* edge, active high */
 			} else {
 				assert_int_equal(e[3], 9);
-				assert_int_equal(get32(e + 4), 9);
-				assert_int_equal(get16(e + 8), 0xD); /* level, active high */
+				assert_int_equal(le32(e + 4), 9);
+				assert_int_equal(le16(e + 8), 0xD); /* level, active high */
 			}
 			niso++;
 			break;
@@ -363,7 +349,7 @@ static void test_rsdt_fallback(void **state)
 	n = build(4, fake_dsdt, sizeof(fake_dsdt), buf, CAP, BASE, &rsdp);
 	assert_true(n > 0);
 	im = (struct image){buf, (size_t)n, BASE};
-	buf[get64(buf + 24) - BASE + 9] ^= 0x55; /* break the XSDT checksum */
+	buf[le64(buf + 24) - BASE + 9] ^= 0x55; /* break the XSDT checksum */
 	assert_int_equal(acpi_parse(buf, 36, map_image, &im, info), 0);
 	assert_int_equal(info->ncpus, 4);
 	assert_true(info->has_fadt);
@@ -522,7 +508,7 @@ static void test_dsdt_header_s5_hid(void **state)
 	(void)state;
 	assert_true(hv_dsdt_aml_len > 36);
 	assert_memory_equal(hv_dsdt_aml, "DSDT", 4);
-	assert_int_equal(get32(hv_dsdt_aml + 4), hv_dsdt_aml_len);
+	assert_int_equal(le32(hv_dsdt_aml + 4), hv_dsdt_aml_len);
 	assert_int_equal(sum(hv_dsdt_aml, hv_dsdt_aml_len), 0);
 	assert_int_equal(hv_dsdt_aml[8], 2); /* 64-bit integers */
 	assert_int_equal(acpi_find_s5(hv_dsdt_aml + 36, hv_dsdt_aml_len - 36, &typa, &typb), 0);
@@ -574,14 +560,14 @@ static void test_dsdt_crs(void **state)
 			/* General flags: producer (bit 0 clear), MinFixed and MaxFixed set. */
 			assert_int_equal(d[1] & 0x0D, 0x0C);
 			if (tag == 0x88 && d[0] == 2) { /* WordBusNumber */
-				assert_int_equal(get16(d + 5), 0);
-				assert_int_equal(get16(d + 7), 0);
-				assert_int_equal(get16(d + 11), 1);
+				assert_int_equal(le16(d + 5), 0);
+				assert_int_equal(le16(d + 7), 0);
+				assert_int_equal(le16(d + 11), 1);
 				nbus++;
 			} else if (tag == 0x88 && d[0] == 1) { /* WordIO window */
-				uint16_t min = get16(d + 5), max = get16(d + 7);
+				uint16_t min = le16(d + 5), max = le16(d + 7);
 
-				assert_int_equal(get16(d + 11), max - min + 1);
+				assert_int_equal(le16(d + 11), max - min + 1);
 				if (nwin_io++ == 0) {
 					assert_int_equal(min, 0);
 					assert_int_equal(max, 0xCF7);
@@ -592,9 +578,9 @@ static void test_dsdt_crs(void **state)
 					assert_true(max >= ACPI_PCI_IO_LIMIT);
 				}
 			} else if (tag == 0x87 && d[0] == 0) { /* DWordMemory */
-				assert_int_equal(get32(d + 7), ACPI_PCI_MMIO_BASE);
-				assert_int_equal(get32(d + 11), ACPI_PCI_MMIO_LIMIT);
-				assert_int_equal(get32(d + 19),
+				assert_int_equal(le32(d + 7), ACPI_PCI_MMIO_BASE);
+				assert_int_equal(le32(d + 11), ACPI_PCI_MMIO_LIMIT);
+				assert_int_equal(le32(d + 19),
 						 ACPI_PCI_MMIO_LIMIT - ACPI_PCI_MMIO_BASE + 1);
 				assert_true(ACPI_PCI_MMIO_LIMIT < ACPI_IOAPIC_ADDR);
 				nwin_mem++;
@@ -609,8 +595,8 @@ static void test_dsdt_crs(void **state)
 			a.p += len;
 			if (type == 0x08) { /* IO */
 				assert_int_equal(len, 7);
-				assert_int_equal(get16(d + 1), 0xCF8);
-				assert_int_equal(get16(d + 3), 0xCF8);
+				assert_int_equal(le16(d + 1), 0xCF8);
+				assert_int_equal(le16(d + 3), 0xCF8);
 				assert_int_equal(d[6], 8);
 				nio++;
 			} else {

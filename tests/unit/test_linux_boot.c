@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <vmk/le.h>
 #include <vmk/errno.h>
 #include <hv/linux_boot.h>
 
@@ -75,39 +76,6 @@ static int file_read(void *ctx, uint64_t off, void *dst, size_t len)
 	return 0;
 }
 
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)get16(p) | (uint32_t)get16(p + 2) << 16;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
 /* A synthetic bzImage shaped like a 6.1 kernel's: protocol 2.15, setup_sects 4, relocatable,
  * 64-bit entry; fields the loader must pass through carry recognisable values; bytes past the
  * header's end carry junk the loader must not copy.  Caller frees. */
@@ -122,29 +90,29 @@ static uint8_t *make_image(size_t *len)
 	for (size_t i = 0; i < PAYLOAD; i++)
 		img[setup + i] = (uint8_t)(i * 7 + 3);
 	img[0x1F1] = SETUP_SECT;
-	put16(img + 0x1F2, 1); /* root_flags */
-	put32(img + 0x1F4, PAYLOAD / 16);
-	put16(img + 0x1FC, 0x0801); /* root_dev */
-	put16(img + 0x1FE, 0xAA55);
+	put_le16(img + 0x1F2, 1); /* root_flags */
+	put_le32(img + 0x1F4, PAYLOAD / 16);
+	put_le16(img + 0x1FC, 0x0801); /* root_dev */
+	put_le16(img + 0x1FE, 0xAA55);
 	img[0x200] = 0xEB;
 	img[0x201] = 0x6A; /* header ends at 0x26C */
 	memcpy(img + 0x202, "HdrS", 4);
-	put16(img + 0x206, 0x020F);
-	put16(img + 0x20E, 0x1234); /* kernel_version */
+	put_le16(img + 0x206, 0x020F);
+	put_le16(img + 0x20E, 0x1234); /* kernel_version */
 	img[0x211] =
 		0x01 | 0x20 | 0x40 | 0x80; /* LOADED_HIGH, QUIET, KEEP_SEGMENTS, CAN_USE_HEAP */
-	put32(img + 0x214, 0x100000);	   /* code32_start */
-	put32(img + 0x22C, 0x7FFFFFFF);	   /* initrd_addr_max */
-	put32(img + 0x230, 0x200000);	   /* kernel_alignment */
+	put_le32(img + 0x214, 0x100000);   /* code32_start */
+	put_le32(img + 0x22C, 0x7FFFFFFF); /* initrd_addr_max */
+	put_le32(img + 0x230, 0x200000);   /* kernel_alignment */
 	img[0x234] = 1;			   /* relocatable_kernel */
 	img[0x235] = 21;		   /* min_alignment */
-	put16(img + 0x236, 0x7F);	   /* xloadflags: KERNEL_64 and more */
-	put32(img + 0x238, 2047);	   /* cmdline_size */
-	put64(img + 0x250, 0xDEADBEEF);	   /* setup_data: the loader owns it */
-	put64(img + 0x258, PREF);
-	put32(img + 0x260, INIT_SIZE);
-	put32(img + 0x264, 0x190);  /* handover_offset */
-	put32(img + 0x268, 0x5A5A); /* kernel_info_offset */
+	put_le16(img + 0x236, 0x7F);	   /* xloadflags: KERNEL_64 and more */
+	put_le32(img + 0x238, 2047);	   /* cmdline_size */
+	put_le64(img + 0x250, 0xDEADBEEF); /* setup_data: the loader owns it */
+	put_le64(img + 0x258, PREF);
+	put_le32(img + 0x260, INIT_SIZE);
+	put_le32(img + 0x264, 0x190);  /* handover_offset */
+	put_le32(img + 0x268, 0x5A5A); /* kernel_info_offset */
 	*len = setup + PAYLOAD;
 	return img;
 }
@@ -221,15 +189,15 @@ static void check_writes(const struct run *r, uint64_t kernel_len)
 static uint64_t translate(const struct run *r, uint64_t va)
 {
 	const uint8_t *ram = r->g.ram;
-	uint64_t pml4e = get64(ram + r->out.cr3 + 8 * ((va >> 39) & 511));
+	uint64_t pml4e = le64(ram + r->out.cr3 + 8 * ((va >> 39) & 511));
 	uint64_t pdpte, pde;
 
 	if (!(pml4e & 1))
 		return ~0ull;
-	pdpte = get64(ram + (pml4e & ~0xFFFull) + 8 * ((va >> 30) & 511));
+	pdpte = le64(ram + (pml4e & ~0xFFFull) + 8 * ((va >> 30) & 511));
 	if (!(pdpte & 1) || (pdpte & 0x80))
 		return ~0ull;
-	pde = get64(ram + (pdpte & ~0xFFFull) + 8 * ((va >> 21) & 511));
+	pde = le64(ram + (pdpte & ~0xFFFull) + 8 * ((va >> 21) & 511));
 	if (!(pde & 1) || !(pde & 0x80) || !(pde & 2))
 		return ~0ull;
 	return (pde & ~0x1FFFFFull) + (va & 0x1FFFFF);
@@ -240,7 +208,7 @@ static void check_common(const struct run *r, const uint8_t *img, uint64_t mem_s
 			 const char *cmdline)
 {
 	const uint8_t *zp = r->g.ram + LINUX_BOOT_ZERO_PAGE_GPA, *gdt = r->g.ram + 0x500;
-	uint64_t pref = get64(img + 0x258);
+	uint64_t pref = le64(img + 0x258);
 	uint8_t e820_n = zp[0x1E8];
 
 	assert_int_equal(r->out.rip, pref + 0x200);
@@ -255,18 +223,18 @@ static void check_common(const struct run *r, const uint8_t *img, uint64_t mem_s
 	assert_true(r->out.cr4 & (1ull << 5));	/* PAE */
 	assert_int_equal(r->out.efer & 0x500, 0x500);
 	assert_int_equal(r->out.rflags & 0x200, 0); /* IF clear */
-	assert_int_equal(r->out.protocol, get16(img + 0x206));
+	assert_int_equal(r->out.protocol, le16(img + 0x206));
 	assert_int_equal(r->out.kernel_addr, pref);
-	assert_int_equal(r->out.kernel_end, pref + get32(img + 0x260));
+	assert_int_equal(r->out.kernel_end, pref + le32(img + 0x260));
 	assert_true(r->out.kernel_end <= mem_size);
 
 	/* GDT: null, null, 64-bit code at 0x10, data at 0x18. */
-	assert_int_equal(get64(gdt), 0);
-	assert_int_equal(get64(gdt + 8), 0);
-	assert_int_equal(get64(gdt + 0x10), 0x00AF9B000000FFFFull);
-	assert_int_equal(get64(gdt + 0x18), 0x00CF93000000FFFFull);
-	assert_true((get64(gdt + 0x10) >> 53) & 1);  /* L */
-	assert_false((get64(gdt + 0x10) >> 54) & 1); /* D must be 0 with L */
+	assert_int_equal(le64(gdt), 0);
+	assert_int_equal(le64(gdt + 8), 0);
+	assert_int_equal(le64(gdt + 0x10), 0x00AF9B000000FFFFull);
+	assert_int_equal(le64(gdt + 0x18), 0x00CF93000000FFFFull);
+	assert_true((le64(gdt + 0x10) >> 53) & 1);  /* L */
+	assert_false((le64(gdt + 0x10) >> 54) & 1); /* D must be 0 with L */
 
 	/* Identity map of the first 4 GiB: everything the kernel touches early. */
 	static const uint64_t vas[] = {0,	   0x7000,     0x20000,	   0x1000200,
@@ -295,29 +263,29 @@ static void check_common(const struct run *r, const uint8_t *img, uint64_t mem_s
 	for (size_t off = hdr_end; off < 0x290; off++)
 		assert_int_equal(zp[off], 0);
 	assert_int_equal(zp[0x1EF], 0); /* sentinel */
-	assert_int_equal(get16(zp + 0x1FA), 0xFFFF);
+	assert_int_equal(le16(zp + 0x1FA), 0xFFFF);
 	assert_int_equal(zp[0x210], 0xFF);
 	assert_int_equal(zp[0x211], (img[0x211] | 0x01) & ~0xC0);
-	assert_int_equal(get32(zp + 0x214), pref);
-	assert_int_equal(get32(zp + 0x228), 0x20000);
-	assert_int_equal(get32(zp + 0x0C8), 0);
-	assert_int_equal(get32(zp + 0x23C), 0);
-	assert_int_equal(get64(zp + 0x250), 0);
-	assert_int_equal(get64(zp + 0x070), RSDP);
-	assert_int_equal(get32(zp + 0x1E0), (mem_size - MIB) / 1024);
+	assert_int_equal(le32(zp + 0x214), pref);
+	assert_int_equal(le32(zp + 0x228), 0x20000);
+	assert_int_equal(le32(zp + 0x0C8), 0);
+	assert_int_equal(le32(zp + 0x23C), 0);
+	assert_int_equal(le64(zp + 0x250), 0);
+	assert_int_equal(le64(zp + 0x070), RSDP);
+	assert_int_equal(le32(zp + 0x1E0), (mem_size - MIB) / 1024);
 	assert_string_equal((const char *)r->g.ram + 0x20000, cmdline);
 	/* E820 */
 	assert_int_equal(e820_n, 3);
-	assert_int_equal(get64(zp + 0x2D0), 0);
-	assert_int_equal(get64(zp + 0x2D8), 0x9FC00);
-	assert_int_equal(get32(zp + 0x2E0), 1);
-	assert_int_equal(get64(zp + 0x2E4), 0x9FC00);
-	assert_int_equal(get64(zp + 0x2EC), 0x100000 - 0x9FC00);
-	assert_int_equal(get32(zp + 0x2F4), 2);
-	assert_int_equal(get64(zp + 0x2F8), 0x100000);
-	assert_int_equal(get64(zp + 0x300), mem_size - 0x100000);
-	assert_int_equal(get32(zp + 0x308), 1);
-	assert_int_equal(get64(zp + 0x30C), 0); /* nothing after */
+	assert_int_equal(le64(zp + 0x2D0), 0);
+	assert_int_equal(le64(zp + 0x2D8), 0x9FC00);
+	assert_int_equal(le32(zp + 0x2E0), 1);
+	assert_int_equal(le64(zp + 0x2E4), 0x9FC00);
+	assert_int_equal(le64(zp + 0x2EC), 0x100000 - 0x9FC00);
+	assert_int_equal(le32(zp + 0x2F4), 2);
+	assert_int_equal(le64(zp + 0x2F8), 0x100000);
+	assert_int_equal(le64(zp + 0x300), mem_size - 0x100000);
+	assert_int_equal(le32(zp + 0x308), 1);
+	assert_int_equal(le64(zp + 0x30C), 0); /* nothing after */
 	/* The low structures are in E820 RAM below the reserved range, and none overlaps. */
 	assert_true(LINUX_BOOT_CMDLINE_GPA + LINUX_BOOT_CMDLINE_MAX <= 0x9F000);
 	assert_true(LINUX_BOOT_PGT_GPA + 6 * 4096 <= LINUX_BOOT_CMDLINE_GPA);
@@ -351,15 +319,15 @@ static void test_good_image(void **state)
 	assert_int_equal(r.out.initrd_size, sizeof(initrd));
 	assert_int_equal(r.out.initrd_addr, (MEM - sizeof(initrd)) & ~0xFFFull);
 	assert_memory_equal(r.g.ram + r.out.initrd_addr, initrd, sizeof(initrd));
-	assert_int_equal(get32(zp + 0x218), r.out.initrd_addr);
-	assert_int_equal(get32(zp + 0x21C), sizeof(initrd));
-	assert_int_equal(get32(zp + 0x0C0), 0);
-	assert_int_equal(get32(zp + 0x0C4), 0);
+	assert_int_equal(le32(zp + 0x218), r.out.initrd_addr);
+	assert_int_equal(le32(zp + 0x21C), sizeof(initrd));
+	assert_int_equal(le32(zp + 0x0C0), 0);
+	assert_int_equal(le32(zp + 0x0C4), 0);
 	/* Fields passed through. */
-	assert_int_equal(get16(zp + 0x1FC), 0x0801);
-	assert_int_equal(get16(zp + 0x20E), 0x1234);
-	assert_int_equal(get32(zp + 0x264), 0x190);
-	assert_int_equal(get32(zp + 0x268), 0x5A5A);
+	assert_int_equal(le16(zp + 0x1FC), 0x0801);
+	assert_int_equal(le16(zp + 0x20E), 0x1234);
+	assert_int_equal(le32(zp + 0x264), 0x190);
+	assert_int_equal(le32(zp + 0x268), 0x5A5A);
 	assert_int_equal(zp[0x211], 0x21); /* LOADED_HIGH | QUIET kept */
 	/* Streamed in chunks: payload/4096 + header reads, not one huge read. */
 	assert_true(r.kf.reads >= PAYLOAD / 4096);
@@ -381,8 +349,8 @@ static void test_no_initrd_no_cmdline(void **state)
 	assert_int_equal(run_load(&r, false, NULL), 0);
 	check_common(&r, img, MEM, "");
 	zp = r.g.ram + LINUX_BOOT_ZERO_PAGE_GPA;
-	assert_int_equal(get32(zp + 0x218), 0);
-	assert_int_equal(get32(zp + 0x21C), 0);
+	assert_int_equal(le32(zp + 0x218), 0);
+	assert_int_equal(le32(zp + 0x21C), 0);
 	assert_int_equal(r.out.initrd_addr, 0);
 	/* An initrd of size 0 is no initrd. */
 	run_free(&r);
@@ -403,13 +371,13 @@ static void test_old_protocol(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
-		put16(img + 0x206, versions[i]);
+		put_le16(img + 0x206, versions[i]);
 		run_init(&r, img, len, NULL, 0, MEM);
 		assert_int_equal(run_load(&r, false, ""), -ENOEXEC);
 		assert_int_equal(r.g.nwrites, 0);
 		run_free(&r);
 	}
-	put16(img + 0x206, 0x020C);
+	put_le16(img + 0x206, 0x020C);
 	run_init(&r, img, len, NULL, 0, MEM);
 	assert_int_equal(run_load(&r, false, ""), 0);
 	assert_int_equal(r.out.protocol, 0x020C);
@@ -452,7 +420,7 @@ static void test_32bit_only(void **state)
 	struct run r;
 
 	(void)state;
-	put16(img + 0x236, 0x7E);
+	put_le16(img + 0x236, 0x7E);
 	run_init(&r, img, len, NULL, 0, MEM);
 	assert_int_equal(run_load(&r, false, ""), -ENOEXEC);
 	assert_int_equal(r.g.nwrites, 0);
@@ -534,18 +502,18 @@ static void test_init_size(void **state)
 	(void)state;
 	static const uint32_t too_big[] = {MEM - PREF + 1, 0x80000000u, 0xFFFFFFFFu};
 	for (size_t i = 0; i < sizeof(too_big) / sizeof(too_big[0]); i++) {
-		put32(img + 0x260, too_big[i]);
+		put_le32(img + 0x260, too_big[i]);
 		run_init(&r, img, len, NULL, 0, MEM);
 		assert_int_equal(run_load(&r, false, ""), -ENOMEM);
 		assert_int_equal(r.g.nwrites, 0);
 		run_free(&r);
 	}
-	put32(img + 0x260, PAYLOAD - 16);
+	put_le32(img + 0x260, PAYLOAD - 16);
 	run_init(&r, img, len, NULL, 0, MEM);
 	assert_int_equal(run_load(&r, false, ""), -ENOEXEC);
 	run_free(&r);
 
-	put32(img + 0x260, MEM - PREF);
+	put_le32(img + 0x260, MEM - PREF);
 	run_init(&r, img, len, NULL, 0, MEM);
 	assert_int_equal(run_load(&r, false, ""), 0);
 	assert_int_equal(r.out.kernel_end, MEM);
@@ -582,7 +550,7 @@ static void test_cmdline_size(void **state)
 	run_free(&r);
 
 	/* A huge cmdline_size in the image does not let a line overrun the loader's area. */
-	put32(img + 0x238, 0xFFFFFFFF);
+	put_le32(img + 0x238, 0xFFFFFFFF);
 	memset(cmd, 'c', LINUX_BOOT_CMDLINE_MAX - 1);
 	cmd[LINUX_BOOT_CMDLINE_MAX - 1] = 0;
 	run_init(&r, img, len, NULL, 0, MEM);
@@ -622,31 +590,31 @@ static void test_initrd_placement(void **state)
 	run_free(&r);
 
 	/* initrd_addr_max below RAM end: the initrd ends at or below it. */
-	put32(img + 0x22C, 48 * MIB - 1);
+	put_le32(img + 0x22C, 48 * MIB - 1);
 	run_init(&r, img, len, rd, 2 * MIB, MEM);
 	assert_int_equal(run_load(&r, true, ""), 0);
 	assert_int_equal(r.out.initrd_addr, 46 * MIB);
 	run_free(&r);
 
 	/* Exactly fits between the kernel's end and initrd_addr_max. */
-	put32(img + 0x22C, (uint32_t)(kend + 2 * MIB - 1));
+	put_le32(img + 0x22C, (uint32_t)(kend + 2 * MIB - 1));
 	run_init(&r, img, len, rd, 2 * MIB, MEM);
 	assert_int_equal(run_load(&r, true, ""), 0);
 	assert_int_equal(r.out.initrd_addr, kend);
 	run_free(&r);
 
 	/* One byte too many, or a limit inside the kernel: no room. */
-	put32(img + 0x22C, (uint32_t)(kend + 2 * MIB - 2));
+	put_le32(img + 0x22C, (uint32_t)(kend + 2 * MIB - 2));
 	run_init(&r, img, len, rd, 2 * MIB, MEM);
 	assert_int_equal(run_load(&r, true, ""), -ENOMEM);
 	run_free(&r);
-	put32(img + 0x22C, 0x100000);
+	put_le32(img + 0x22C, 0x100000);
 	run_init(&r, img, len, rd, 4096, MEM);
 	assert_int_equal(run_load(&r, true, ""), -ENOMEM);
 	run_free(&r);
 
 	/* Bigger than all of RAM. */
-	put32(img + 0x22C, 0x7FFFFFFF);
+	put_le32(img + 0x22C, 0x7FFFFFFF);
 	run_init(&r, img, len, rd, 2 * MIB, MEM);
 	r.r.size = 1ull << 40;
 	r.rf.size = 1ull << 40;
@@ -700,7 +668,7 @@ static void test_hostile_fields(void **state)
 	}
 	/* A non-relocatable kernel is loaded at pref_address whatever kernel_alignment says. */
 	img[0x234] = 0;
-	put32(img + 0x230, 0x300000);
+	put_le32(img + 0x230, 0x300000);
 	run_init(&r, img, len, NULL, 0, MEM);
 	assert_int_equal(run_load(&r, false, ""), 0);
 	run_free(&r);
@@ -733,7 +701,7 @@ static void test_bad_cfg(void **state)
 	assert_int_equal(run_load(&r, false, ""), -EINVAL);
 	r.cfg.acpi_rsdp = 0; /* no ACPI at all is fine */
 	assert_int_equal(run_load(&r, false, ""), 0);
-	assert_int_equal(get64(r.g.ram + 0x7000 + 0x070), 0);
+	assert_int_equal(le64(r.g.ram + 0x7000 + 0x070), 0);
 	r.cfg = (struct linux_boot_cfg){MEM, RSDP, 0xE0000, 0x10000};
 	assert_int_equal(linux_boot_load(NULL, NULL, "", &r.cfg, &r.mem, &r.out), -EINVAL);
 	assert_int_equal(linux_boot_load(&r.k, NULL, "", NULL, &r.mem, &r.out), -EINVAL);
@@ -813,7 +781,7 @@ static void test_header_fuzz(void **state)
 			assert_true(r.out.initrd_addr + r.out.initrd_size <= 32 * MIB);
 			assert_true(r.out.initrd_size == 0 ||
 				    r.out.initrd_addr >= r.out.kernel_end);
-			check_writes(&r, get32(bad + 0x1F4) * 16ull);
+			check_writes(&r, le32(bad + 0x1F4) * 16ull);
 		} else {
 			assert_true(err == -ENOEXEC || err == -ENOMEM || err == -E2BIG);
 		}
@@ -865,19 +833,19 @@ static void test_real_kernel(void **state)
 	}
 	memset(rd, 0x42, sizeof(rd));
 	setup = (uint64_t)((img[0x1F1] ? img[0x1F1] : 4) + 1) * 512;
-	klen = (uint64_t)get32(img + 0x1F4) * 16;
+	klen = (uint64_t)le32(img + 0x1F4) * 16;
 	run_init(&r, img, len, rd, sizeof(rd), mem);
 	assert_int_equal(run_load(&r, true, cmdline), 0);
 	check_common(&r, img, mem, cmdline);
 	check_writes(&r, klen);
 	assert_true(r.out.protocol >= 0x020C);
-	assert_true(get16(img + 0x236) & 1);
+	assert_true(le16(img + 0x236) & 1);
 	assert_true(setup + klen <= len);
 	assert_memory_equal(r.g.ram + r.out.kernel_addr, img + setup, klen);
 	/* Placed where the header says, the initrd above the kernel's whole run range. */
-	assert_int_equal(r.out.kernel_addr, get64(img + 0x258));
+	assert_int_equal(r.out.kernel_addr, le64(img + 0x258));
 	assert_true(r.out.initrd_addr >= r.out.kernel_end);
-	assert_true(r.out.initrd_addr + sizeof(rd) <= get32(img + 0x22C) + 1ull);
+	assert_true(r.out.initrd_addr + sizeof(rd) <= le32(img + 0x22C) + 1ull);
 	assert_memory_equal(r.g.ram + r.out.initrd_addr, rd, sizeof(rd));
 	print_message("%s: protocol %x, %zu bytes, kernel %#llx-%#llx, entry %#llx\n", REAL_KERNEL,
 		      r.out.protocol, len, (unsigned long long)r.out.kernel_addr,
@@ -885,7 +853,7 @@ static void test_real_kernel(void **state)
 	run_free(&r);
 
 	/* Too little RAM for its init_size. */
-	run_init(&r, img, len, NULL, 0, get64(img + 0x258) + get32(img + 0x260) - 4096);
+	run_init(&r, img, len, NULL, 0, le64(img + 0x258) + le32(img + 0x260) - 4096);
 	assert_int_equal(run_load(&r, false, ""), -ENOMEM);
 	run_free(&r);
 	free(img);

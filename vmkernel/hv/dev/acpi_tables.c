@@ -2,6 +2,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include <vmk/le.h>
 #include <vmk/errno.h>
 #include <hv/acpi_pm.h>
 #include <hv/acpi_tables.h>
@@ -40,29 +41,6 @@
 static const char OEM_ID[6] = {'K', 'E', 'E', 'L', ' ', ' '};
 static const char OEM_TABLE_ID[8] = {'K', 'E', 'E', 'L', 'V', 'M', ' ', ' '};
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 /* The byte that makes @len bytes at @p sum to zero, given that it is itself counted as 0. */
 static uint8_t checksum(const uint8_t *p, size_t len)
 {
@@ -83,13 +61,13 @@ static void seal(uint8_t *t, size_t len)
 static void header(uint8_t *t, const char sig[4], uint32_t len, uint8_t rev)
 {
 	memcpy(t, sig, 4);
-	put32(t + 4, len);
+	put_le32(t + 4, len);
 	t[8] = rev;
 	memcpy(t + 10, OEM_ID, sizeof(OEM_ID));
 	memcpy(t + 16, OEM_TABLE_ID, sizeof(OEM_TABLE_ID));
-	put32(t + 24, 1); /* OEM revision */
+	put_le32(t + 24, 1); /* OEM revision */
 	memcpy(t + 28, "KEEL", 4);
-	put32(t + 32, 1); /* creator revision */
+	put_le32(t + 32, 1); /* creator revision */
 }
 
 /* A generic address structure for an I/O port register of @len bytes. */
@@ -99,7 +77,7 @@ static void gas_io(uint8_t *p, uint16_t port, unsigned len, uint8_t access)
 	p[1] = (uint8_t)(8 * len);
 	p[2] = 0;
 	p[3] = access;
-	put64(p + 4, port);
+	put_le64(p + 4, port);
 }
 
 void acpi_cfg_init(struct acpi_cfg *cfg, unsigned ncpus, const uint8_t *dsdt, size_t dsdt_len)
@@ -143,9 +121,9 @@ static void build_rsdp(uint8_t *p, uint64_t base, const struct layout *l)
 	memcpy(p, "RSD PTR ", 8);
 	memcpy(p + 9, OEM_ID, sizeof(OEM_ID));
 	p[15] = 2; /* revision: ACPI 2.0+, XSDT */
-	put32(p + 16, (uint32_t)(base + l->rsdt));
-	put32(p + 20, RSDP_LEN);
-	put64(p + 24, base + l->xsdt);
+	put_le32(p + 16, (uint32_t)(base + l->rsdt));
+	put_le32(p + 20, RSDP_LEN);
+	put_le64(p + 24, base + l->xsdt);
 	p[8] = checksum(p, 20);
 	p[32] = checksum(p, RSDP_LEN);
 }
@@ -153,7 +131,7 @@ static void build_rsdp(uint8_t *p, uint64_t base, const struct layout *l)
 static void build_facs(uint8_t *p)
 {
 	memcpy(p, "FACS", 4);
-	put32(p + 4, FACS_LEN);
+	put_le32(p + 4, FACS_LEN);
 	p[32] = 2; /* version */
 }
 
@@ -162,13 +140,13 @@ static void build_roots(uint8_t *buf, uint64_t base, const struct layout *l)
 	uint8_t *x = buf + l->xsdt, *r = buf + l->rsdt;
 
 	header(x, "XSDT", XSDT_LEN, 1);
-	put64(x + HDR_LEN, base + l->fadt);
-	put64(x + HDR_LEN + 8, base + l->madt);
+	put_le64(x + HDR_LEN, base + l->fadt);
+	put_le64(x + HDR_LEN + 8, base + l->madt);
 	seal(x, XSDT_LEN);
 
 	header(r, "RSDT", RSDT_LEN, 1);
-	put32(r + HDR_LEN, (uint32_t)(base + l->fadt));
-	put32(r + HDR_LEN + 4, (uint32_t)(base + l->madt));
+	put_le32(r + HDR_LEN, (uint32_t)(base + l->fadt));
+	put_le32(r + HDR_LEN + 4, (uint32_t)(base + l->madt));
 	seal(r, RSDT_LEN);
 }
 
@@ -178,27 +156,27 @@ static void build_fadt(uint8_t *f, const struct acpi_cfg *cfg, uint64_t base,
 	uint32_t facs = (uint32_t)(base + l->facs), dsdt = (uint32_t)(base + l->dsdt);
 
 	header(f, "FACP", FADT_LEN, FADT_REVISION);
-	put32(f + 36, facs);
-	put32(f + 40, dsdt);
+	put_le32(f + 36, facs);
+	put_le32(f + 40, dsdt);
 	f[45] = 0; /* preferred PM profile: unspecified */
-	put16(f + 46, cfg->sci_irq);
+	put_le16(f + 46, cfg->sci_irq);
 	/* SMI_CMD 0, ACPI_ENABLE/DISABLE 0: the machine is always in ACPI mode. */
-	put32(f + 56, cfg->pm1a_evt_port);
-	put32(f + 64, cfg->pm1a_cnt_port);
-	put32(f + 76, cfg->pm_tmr_port);
-	f[88] = 4;	     /* PM1_EVT_LEN */
-	f[89] = 2;	     /* PM1_CNT_LEN */
-	f[91] = 4;	     /* PM_TMR_LEN */
-	put16(f + 96, 101);  /* P_LVL2_LAT > 100: no C2 */
-	put16(f + 98, 1001); /* P_LVL3_LAT > 1000: no C3 */
+	put_le32(f + 56, cfg->pm1a_evt_port);
+	put_le32(f + 64, cfg->pm1a_cnt_port);
+	put_le32(f + 76, cfg->pm_tmr_port);
+	f[88] = 4;		/* PM1_EVT_LEN */
+	f[89] = 2;		/* PM1_CNT_LEN */
+	f[91] = 4;		/* PM_TMR_LEN */
+	put_le16(f + 96, 101);	/* P_LVL2_LAT > 100: no C2 */
+	put_le16(f + 98, 1001); /* P_LVL3_LAT > 1000: no C3 */
 	f[108] = cfg->century;
-	put16(f + 109, cfg->iapc_boot_arch);
-	put32(f + 112, FADT_WBINVD | FADT_PROC_C1 | FADT_SLP_BUTTON | FADT_RESET_REG_SUP);
+	put_le16(f + 109, cfg->iapc_boot_arch);
+	put_le32(f + 112, FADT_WBINVD | FADT_PROC_C1 | FADT_SLP_BUTTON | FADT_RESET_REG_SUP);
 	gas_io(f + 116, cfg->reset_port, 1, GAS_BYTE);
 	f[128] = cfg->reset_value;
 	f[131] = FADT_MINOR_REVISION;
-	put64(f + 132, facs);
-	put64(f + 140, dsdt);
+	put_le64(f + 132, facs);
+	put_le64(f + 140, dsdt);
 	/* Access sizes: PM1 status and enable are 16-bit registers, the timer a 32-bit one. */
 	gas_io(f + 148, cfg->pm1a_evt_port, 4, GAS_WORD);
 	gas_io(f + 172, cfg->pm1a_cnt_port, 2, GAS_WORD);
@@ -213,8 +191,8 @@ static void madt_iso(uint8_t *p, uint8_t irq, uint32_t gsi, uint16_t flags)
 	p[1] = MADT_ISO_LEN;
 	p[2] = 0; /* bus: ISA */
 	p[3] = irq;
-	put32(p + 4, gsi);
-	put16(p + 8, flags);
+	put_le32(p + 4, gsi);
+	put_le16(p + 8, flags);
 }
 
 static void build_madt(uint8_t *m, const struct acpi_cfg *cfg, uint32_t len)
@@ -222,21 +200,21 @@ static void build_madt(uint8_t *m, const struct acpi_cfg *cfg, uint32_t len)
 	uint8_t *p = m + HDR_LEN + 8;
 
 	header(m, "APIC", len, MADT_REVISION);
-	put32(m + 36, cfg->lapic_addr);
-	put32(m + 40, 1); /* PCAT_COMPAT: dual 8259s */
+	put_le32(m + 36, cfg->lapic_addr);
+	put_le32(m + 40, 1); /* PCAT_COMPAT: dual 8259s */
 	for (unsigned i = 0; i < cfg->ncpus; i++, p += MADT_LAPIC_LEN) {
 		p[0] = 0;
 		p[1] = MADT_LAPIC_LEN;
-		p[2] = (uint8_t)i; /* ACPI processor UID */
-		p[3] = (uint8_t)i; /* APIC id */
-		put32(p + 4, 1);   /* enabled */
+		p[2] = (uint8_t)i;  /* ACPI processor UID */
+		p[3] = (uint8_t)i;  /* APIC id */
+		put_le32(p + 4, 1); /* enabled */
 	}
 	p[0] = 1;
 	p[1] = MADT_IOAPIC_LEN;
 	p[2] = cfg->ioapic_id;
 	p[3] = 0;
-	put32(p + 4, cfg->ioapic_addr);
-	put32(p + 8, cfg->ioapic_gsi_base);
+	put_le32(p + 4, cfg->ioapic_addr);
+	put_le32(p + 8, cfg->ioapic_gsi_base);
 	p += MADT_IOAPIC_LEN;
 	madt_iso(p, 0, cfg->ioapic_gsi_base + 2, INTI_EDGE | INTI_ACTIVE_HIGH);
 	p += MADT_ISO_LEN;
@@ -251,7 +229,7 @@ static bool cfg_ok(const struct acpi_cfg *cfg)
 		return false;
 	if (!cfg->dsdt || cfg->dsdt_len < HDR_LEN || cfg->dsdt_len > UINT32_MAX)
 		return false;
-	return memcmp(cfg->dsdt, "DSDT", 4) == 0 && get32(cfg->dsdt + 4) == cfg->dsdt_len;
+	return memcmp(cfg->dsdt, "DSDT", 4) == 0 && le32(cfg->dsdt + 4) == cfg->dsdt_len;
 }
 
 int acpi_tables_build(const struct acpi_cfg *cfg, uint8_t *buf, size_t cap, uint64_t base_gpa,

@@ -2,6 +2,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include <vmk/le.h>
 #include <vmk/errno.h>
 #include <hv/linux_boot.h>
 
@@ -88,53 +89,20 @@ struct plan {
 	size_t cmdline_len; /* without the NUL */
 };
 
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)get16(p) | (uint32_t)get16(p + 2) << 16;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
 /* The first HDR_ROOM_END bytes of the image, @h, checked; fills @img. */
 static int parse_header(const uint8_t *h, uint64_t file_size, struct image *img)
 {
 	unsigned setup_sects = h[HDR_SETUP_SECTS] ? h[HDR_SETUP_SECTS] : 4;
 	unsigned hdr_end = 0x202u + h[HDR_JUMP + 1];
-	uint32_t align = get32(h + HDR_KERNEL_ALIGN);
+	uint32_t align = le32(h + HDR_KERNEL_ALIGN);
 
-	if (get16(h + HDR_BOOT_FLAG) != BOOT_FLAG_MAGIC || memcmp(h + HDR_MAGIC, "HdrS", 4) != 0)
+	if (le16(h + HDR_BOOT_FLAG) != BOOT_FLAG_MAGIC || memcmp(h + HDR_MAGIC, "HdrS", 4) != 0)
 		return -ENOEXEC;
-	img->version = get16(h + HDR_VERSION);
+	img->version = le16(h + HDR_VERSION);
 	/* The 64-bit entry is announced in xloadflags, which 2.12 brought. */
 	if (img->version < PROTO_MIN || img->version < PROTO_XLOADFLAGS)
 		return -ENOEXEC;
-	if (!(get16(h + HDR_XLOADFLAGS) & XLF_KERNEL_64) || !(h[HDR_LOADFLAGS] & LOADED_HIGH))
+	if (!(le16(h + HDR_XLOADFLAGS) & XLF_KERNEL_64) || !(h[HDR_LOADFLAGS] & LOADED_HIGH))
 		return -ENOEXEC;
 	/* setup_size >= 1024 > HDR_ROOM_END, so a header inside the room is inside the setup. */
 	if (hdr_end < HDR_INIT_SIZE_END || hdr_end > HDR_ROOM_END)
@@ -142,16 +110,16 @@ static int parse_header(const uint8_t *h, uint64_t file_size, struct image *img)
 	img->hdr_end = (uint16_t)hdr_end;
 
 	img->setup_size = (uint64_t)(setup_sects + 1) * 512;
-	img->kernel_len = (uint64_t)get32(h + HDR_SYSSIZE) * 16;
+	img->kernel_len = (uint64_t)le32(h + HDR_SYSSIZE) * 16;
 	if (img->kernel_len == 0 || img->setup_size > file_size ||
 	    img->kernel_len > file_size - img->setup_size)
 		return -ENOEXEC;
 
-	img->init_size = get32(h + HDR_INIT_SIZE);
+	img->init_size = le32(h + HDR_INIT_SIZE);
 	if (img->init_size < img->kernel_len)
 		return -ENOEXEC;
 
-	img->pref_address = get64(h + HDR_PREF_ADDRESS);
+	img->pref_address = le64(h + HDR_PREF_ADDRESS);
 	if (img->pref_address < LINUX_BOOT_HIGH_RAM || img->pref_address >= FOUR_GIB)
 		return -ENOEXEC;
 	/* A relocatable kernel rounds its run address up to kernel_alignment: make that a no-op,
@@ -160,8 +128,8 @@ static int parse_header(const uint8_t *h, uint64_t file_size, struct image *img)
 	    (align == 0 || (align & (align - 1)) != 0 || (img->pref_address & (align - 1)) != 0))
 		return -ENOEXEC;
 
-	img->initrd_addr_max = get32(h + HDR_INITRD_ADDR_MAX);
-	img->cmdline_size = get32(h + HDR_CMDLINE_SIZE);
+	img->initrd_addr_max = le32(h + HDR_INITRD_ADDR_MAX);
+	img->cmdline_size = le32(h + HDR_CMDLINE_SIZE);
 	return 0;
 }
 
@@ -235,9 +203,9 @@ static void e820_put(uint8_t *zp, unsigned i, uint64_t addr, uint64_t size, uint
 {
 	uint8_t *e = zp + ZP_E820_TABLE + i * E820_ENTRY_LEN;
 
-	put64(e, addr);
-	put64(e + 8, size);
-	put32(e + 16, type);
+	put_le64(e, addr);
+	put_le64(e + 8, size);
+	put_le32(e + 16, type);
 }
 
 /* The zero page in @zp (PAGE bytes): the image's header, then what the loader sets. */
@@ -253,22 +221,22 @@ static int build_zero_page(uint8_t *zp, const struct linux_boot_src *kernel,
 	if (err)
 		return err;
 
-	put16(zp + HDR_VID_MODE, 0xFFFF);
+	put_le16(zp + HDR_VID_MODE, 0xFFFF);
 	zp[HDR_TYPE_OF_LOADER] = 0xFF;
 	zp[HDR_LOADFLAGS] =
 		(uint8_t)((zp[HDR_LOADFLAGS] | LOADED_HIGH) & ~(KEEP_SEGMENTS | CAN_USE_HEAP));
-	put32(zp + HDR_CODE32_START, (uint32_t)img->pref_address);
-	put32(zp + HDR_CMD_LINE_PTR, LINUX_BOOT_CMDLINE_GPA);
-	put32(zp + ZP_EXT_CMD_LINE_PTR, 0);
-	put32(zp + HDR_RAMDISK_IMAGE, (uint32_t)p->initrd_addr);
-	put32(zp + HDR_RAMDISK_SIZE, (uint32_t)p->initrd_size);
-	put32(zp + ZP_EXT_RAMDISK_IMAGE, (uint32_t)(p->initrd_addr >> 32));
-	put32(zp + ZP_EXT_RAMDISK_SIZE, (uint32_t)(p->initrd_size >> 32));
-	put32(zp + HDR_HW_SUBARCH, 0);
-	put64(zp + HDR_HW_SUBARCH_DATA, 0);
-	put64(zp + HDR_SETUP_DATA, 0);
-	put64(zp + ZP_ACPI_RSDP_ADDR, cfg->acpi_rsdp);
-	put32(zp + ZP_ALT_MEM_K, (uint32_t)((cfg->mem_size - LINUX_BOOT_HIGH_RAM) / 1024));
+	put_le32(zp + HDR_CODE32_START, (uint32_t)img->pref_address);
+	put_le32(zp + HDR_CMD_LINE_PTR, LINUX_BOOT_CMDLINE_GPA);
+	put_le32(zp + ZP_EXT_CMD_LINE_PTR, 0);
+	put_le32(zp + HDR_RAMDISK_IMAGE, (uint32_t)p->initrd_addr);
+	put_le32(zp + HDR_RAMDISK_SIZE, (uint32_t)p->initrd_size);
+	put_le32(zp + ZP_EXT_RAMDISK_IMAGE, (uint32_t)(p->initrd_addr >> 32));
+	put_le32(zp + ZP_EXT_RAMDISK_SIZE, (uint32_t)(p->initrd_size >> 32));
+	put_le32(zp + HDR_HW_SUBARCH, 0);
+	put_le64(zp + HDR_HW_SUBARCH_DATA, 0);
+	put_le64(zp + HDR_SETUP_DATA, 0);
+	put_le64(zp + ZP_ACPI_RSDP_ADDR, cfg->acpi_rsdp);
+	put_le32(zp + ZP_ALT_MEM_K, (uint32_t)((cfg->mem_size - LINUX_BOOT_HIGH_RAM) / 1024));
 
 	e820_put(zp, 0, 0, LINUX_BOOT_LOW_RAM_END, LINUX_E820_RAM);
 	e820_put(zp, 1, LINUX_BOOT_LOW_RAM_END, LINUX_BOOT_HIGH_RAM - LINUX_BOOT_LOW_RAM_END,
@@ -289,14 +257,14 @@ static int build_page_tables(const struct hvdev_mem *mem, uint8_t *page)
 	int err;
 
 	memset(page, 0, PAGE);
-	put64(page, pdpt | PTE_P | PTE_RW);
+	put_le64(page, pdpt | PTE_P | PTE_RW);
 	err = mem->write(mem->ctx, pml4, page, PAGE);
 	if (err)
 		return err;
 
 	memset(page, 0, PAGE);
 	for (unsigned i = 0; i < 4; i++)
-		put64(page + 8 * i, (pd + (uint64_t)i * PAGE) | PTE_P | PTE_RW);
+		put_le64(page + 8 * i, (pd + (uint64_t)i * PAGE) | PTE_P | PTE_RW);
 	err = mem->write(mem->ctx, pdpt, page, PAGE);
 	if (err)
 		return err;
@@ -305,7 +273,7 @@ static int build_page_tables(const struct hvdev_mem *mem, uint8_t *page)
 		for (unsigned j = 0; j < 512; j++) {
 			uint64_t addr = ((uint64_t)i << 30) | ((uint64_t)j << 21);
 
-			put64(page + 8 * j, addr | PTE_P | PTE_RW | PTE_PS);
+			put_le64(page + 8 * j, addr | PTE_P | PTE_RW | PTE_PS);
 		}
 		err = mem->write(mem->ctx, pd + (uint64_t)i * PAGE, page, PAGE);
 		if (err)
@@ -318,8 +286,8 @@ static int write_gdt(const struct hvdev_mem *mem)
 {
 	uint8_t gdt[4 * 8] = {0};
 
-	put64(gdt + LINUX_BOOT_CS, LINUX_BOOT_GDT_CODE64);
-	put64(gdt + LINUX_BOOT_DS, LINUX_BOOT_GDT_DATA);
+	put_le64(gdt + LINUX_BOOT_CS, LINUX_BOOT_GDT_CODE64);
+	put_le64(gdt + LINUX_BOOT_DS, LINUX_BOOT_GDT_DATA);
 	return mem->write(mem->ctx, LINUX_BOOT_GDT_GPA, gdt, sizeof(gdt));
 }
 

@@ -1,4 +1,5 @@
 /* Virtual PCI bus 0: configuration mechanism #1, type-0 headers, BARs and INTx (hv/pci.h). */
+#include <vmk/le.h>
 #include <hv/pci.h>
 #include <vmk/errno.h>
 #include <string.h>
@@ -10,24 +11,9 @@
 	 PCI_CMD_INTX_DISABLE)
 #define BAR_REG(b) (PCI_BAR0 + 4 * (b))
 
-static uint32_t get_le(const uint8_t *p, unsigned n)
-{
-	uint32_t v = 0;
-
-	for (unsigned i = 0; i < n; i++)
-		v |= (uint32_t)p[i] << (8 * i);
-	return v;
-}
-
-static void put_le(uint8_t *p, unsigned n, uint64_t v)
-{
-	for (unsigned i = 0; i < n; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 static void set_wmask(struct pci_dev *d, unsigned reg, unsigned n, uint64_t mask)
 {
-	put_le(d->wmask + reg, n, mask);
+	le_put(d->wmask + reg, n, mask);
 }
 
 static bool is_pow2(uint64_t x)
@@ -38,13 +24,13 @@ static bool is_pow2(uint64_t x)
 void pci_dev_init(struct pci_dev *d, const struct pci_id *id)
 {
 	memset(d, 0, sizeof(*d));
-	put_le(d->cfg + PCI_VENDOR_ID, 2, id->vendor);
-	put_le(d->cfg + PCI_DEVICE_ID, 2, id->device);
+	le_put(d->cfg + PCI_VENDOR_ID, 2, id->vendor);
+	le_put(d->cfg + PCI_DEVICE_ID, 2, id->device);
 	d->cfg[PCI_REVISION_ID] = id->revision;
-	put_le(d->cfg + PCI_CLASS_PROG, 3, id->class_code);
+	le_put(d->cfg + PCI_CLASS_PROG, 3, id->class_code);
 	d->cfg[PCI_HEADER_TYPE] = 0; /* type 0, single function */
-	put_le(d->cfg + PCI_SUBSYS_VENDOR, 2, id->subsys_vendor);
-	put_le(d->cfg + PCI_SUBSYS_ID, 2, id->subsys_id);
+	le_put(d->cfg + PCI_SUBSYS_VENDOR, 2, id->subsys_vendor);
+	le_put(d->cfg + PCI_SUBSYS_ID, 2, id->subsys_id);
 	d->cfg[PCI_INTERRUPT_PIN] = id->int_pin <= 4 ? id->int_pin : 0;
 	d->cfg[PCI_INTERRUPT_LINE] = 0xFF;
 	set_wmask(d, PCI_COMMAND, 2, CMD_WRITABLE);
@@ -86,7 +72,7 @@ int pci_dev_set_bar(struct pci_dev *d, int bar, enum pci_bar_kind kind, uint64_t
 	d->bar_kind[bar] = (uint8_t)kind;
 	d->bar_size[bar] = size;
 	mask = ~(size - 1);
-	put_le(d->cfg + BAR_REG(bar), 4, flags);
+	le_put(d->cfg + BAR_REG(bar), 4, flags);
 	set_wmask(d, BAR_REG(bar), 4, mask & (kind == PCI_BAR_IO ? ~3ull : ~15ull));
 	if (kind == PCI_BAR_MEM64) {
 		/* The upper half: an address register only, never a BAR of its own. */
@@ -141,12 +127,12 @@ uint64_t pci_bar_addr(const struct pci_dev *d, int bar)
 
 	if (bar < 0 || bar >= PCI_BARS || !d->bar_size[bar])
 		return 0;
-	a = get_le(d->cfg + BAR_REG(bar), 4);
+	a = le_get(d->cfg + BAR_REG(bar), 4);
 	switch (d->bar_kind[bar]) {
 	case PCI_BAR_IO:
 		return a & ~3ull;
 	case PCI_BAR_MEM64:
-		return (a & ~15ull) | (uint64_t)get_le(d->cfg + BAR_REG(bar + 1), 4) << 32;
+		return (a & ~15ull) | (uint64_t)le_get(d->cfg + BAR_REG(bar + 1), 4) << 32;
 	default:
 		return a & ~15ull;
 	}
@@ -206,7 +192,7 @@ int pci_add(struct pci_bus *bus, unsigned slot, struct pci_dev *d, const struct 
 /* Put the line where the device's level and INTx disable say. */
 static void intx_update(struct pci_dev *d)
 {
-	bool out = d->intx_level && !(get_le(d->cfg + PCI_COMMAND, 2) & PCI_CMD_INTX_DISABLE);
+	bool out = d->intx_level && !(le_get(d->cfg + PCI_COMMAND, 2) & PCI_CMD_INTX_DISABLE);
 
 	if (out != d->intx_out) {
 		d->intx_out = out;
@@ -235,7 +221,7 @@ uint32_t pci_cfg_read(struct pci_dev *d, unsigned reg, unsigned size)
 		return 0xFFFFFFFFu;
 	if (reg >= PCI_CAP_START && d->cfg_read_hook)
 		d->cfg_read_hook(d->ctx, reg, size);
-	return get_le(d->cfg + reg, size);
+	return le_get(d->cfg + reg, size);
 }
 
 void pci_cfg_write(struct pci_dev *d, unsigned reg, unsigned size, uint32_t val)
@@ -300,7 +286,7 @@ static int find(struct pci_bus *bus, uint64_t addr, bool io, struct pci_dev **dp
 	for (unsigned s = 1; s < PCI_SLOTS; s++) {
 		struct pci_dev *d = bus->slot[s];
 
-		if (!d || !(get_le(d->cfg + PCI_COMMAND, 2) & (io ? PCI_CMD_IO : PCI_CMD_MEM)))
+		if (!d || !(le_get(d->cfg + PCI_COMMAND, 2) & (io ? PCI_CMD_IO : PCI_CMD_MEM)))
 			continue;
 		for (int b = 0; b < PCI_BARS; b++) {
 			uint64_t base = pci_bar_addr(d, b);

@@ -1,25 +1,11 @@
 /* virtio-blk: block requests from a virtqueue to read/write/flush callbacks (hv/virtio_blk.h). */
+#include <vmk/le.h>
 #include <hv/virtio_blk.h>
 #include <vmk/errno.h>
 #include <string.h>
 
 #define HDR_SIZE     16
 #define MAX_CAPACITY (1ull << 55) /* sectors: byte offsets stay far from 2^64 */
-
-static uint64_t get_le(const uint8_t *p, unsigned n)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < n; i++)
-		v |= (uint64_t)p[i] << (8 * i);
-	return v;
-}
-
-static void put_le(uint8_t *p, unsigned n, uint64_t v)
-{
-	for (unsigned i = 0; i < n; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
 
 /* Is [sector, sector + len bytes) inside the disk, len a whole number of sectors? */
 static bool in_disk(const struct virtio_blk *b, uint64_t sector, uint64_t len)
@@ -76,8 +62,8 @@ static uint32_t serve(struct virtio_blk *b, struct virtq *q)
 		goto done;
 	}
 	out = c->out_len - HDR_SIZE;
-	type = (uint32_t)get_le(hdr, 4);
-	sector = get_le(hdr + 8, 8);
+	type = (uint32_t)le_get(hdr, 4);
+	sector = le_get(hdr + 8, 8);
 	switch (type) {
 	case VIRTIO_BLK_T_IN:
 		status = in_disk(b, sector, in) ? do_in(b, q, sector, in, &written)
@@ -134,15 +120,15 @@ static uint64_t blk_cfg_read(void *dev, uint32_t off, unsigned size)
 {
 	struct virtio_blk *b = dev;
 
-	return get_le(b->config + off, size);
+	return le_get(b->config + off, size);
 }
 
 static void set_config(struct virtio_blk *b)
 {
 	memset(b->config, 0, sizeof(b->config));
-	put_le(b->config + VIRTIO_BLK_CFG_CAPACITY, 8, b->capacity);
-	put_le(b->config + VIRTIO_BLK_CFG_SEG_MAX, 4, VIRTIO_BLK_SEG_MAX);
-	put_le(b->config + VIRTIO_BLK_CFG_BLK_SIZE, 4, VIRTIO_BLK_SECTOR);
+	le_put(b->config + VIRTIO_BLK_CFG_CAPACITY, 8, b->capacity);
+	le_put(b->config + VIRTIO_BLK_CFG_SEG_MAX, 4, VIRTIO_BLK_SEG_MAX);
+	le_put(b->config + VIRTIO_BLK_CFG_BLK_SIZE, 4, VIRTIO_BLK_SECTOR);
 }
 
 int virtio_blk_init(struct virtio_blk *b, const struct virtio_blk_params *p,

@@ -1,4 +1,5 @@
 /* virtio 1.x PCI modern transport: capabilities, common configuration, ISR, kicks (hv/virtio.h). */
+#include <vmk/le.h>
 #include <hv/virtio.h>
 #include <vmk/errno.h>
 #include <string.h>
@@ -11,21 +12,6 @@
 #define CAP_LENGTH 12
 #define CAP_EXTRA  16 /* notify_off_multiplier, or pci_cfg_data */
 #define CAP_SIZE   16
-
-static uint64_t get_le(const uint8_t *p, unsigned n)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < n; i++)
-		v |= (uint64_t)p[i] << (8 * i);
-	return v;
-}
-
-static void put_le(uint8_t *p, unsigned n, uint64_t v)
-{
-	for (unsigned i = 0; i < n; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
 
 static uint64_t all_ones(unsigned size)
 {
@@ -51,7 +37,7 @@ bool virtio_pci_live(const struct virtio_pci *vp)
 	uint8_t bad = VIRTIO_STATUS_DEVICE_NEEDS_RESET | VIRTIO_STATUS_FAILED;
 
 	return (vp->status & need) == need && !(vp->status & bad) &&
-	       (get_le(vp->pci.cfg + PCI_COMMAND, 2) & PCI_CMD_MASTER);
+	       (le_get(vp->pci.cfg + PCI_COMMAND, 2) & PCI_CMD_MASTER);
 }
 
 void virtio_pci_config_changed(struct virtio_pci *vp)
@@ -362,8 +348,8 @@ static bool cfg_cap_target(struct virtio_pci *vp, uint64_t *off, unsigned *len)
 {
 	const uint8_t *cap = vp->pci.cfg + vp->cfg_cap;
 
-	*off = get_le(cap + CAP_OFFSET, 4);
-	*len = (unsigned)get_le(cap + CAP_LENGTH, 4);
+	*off = le_get(cap + CAP_OFFSET, 4);
+	*len = (unsigned)le_get(cap + CAP_LENGTH, 4);
 	return cap[CAP_BAR] == VIRTIO_PCI_BAR && (*len == 1 || *len == 2 || *len == 4) &&
 	       *off % *len == 0 && *off + *len <= VIRTIO_PCI_BAR_SIZE;
 }
@@ -383,7 +369,7 @@ static void cfg_read_hook(void *ctx, unsigned reg, unsigned size)
 
 	if (!touches_data(vp, reg, size) || !cfg_cap_target(vp, &off, &len))
 		return;
-	put_le(vp->pci.cfg + vp->cfg_cap + CAP_EXTRA, 4, virtio_pci_bar_read(vp, off, len));
+	le_put(vp->pci.cfg + vp->cfg_cap + CAP_EXTRA, 4, virtio_pci_bar_read(vp, off, len));
 }
 
 static void cfg_write_hook(void *ctx, unsigned reg, unsigned size)
@@ -394,7 +380,7 @@ static void cfg_write_hook(void *ctx, unsigned reg, unsigned size)
 
 	if (!touches_data(vp, reg, size) || !cfg_cap_target(vp, &off, &len))
 		return;
-	virtio_pci_bar_write(vp, off, len, get_le(vp->pci.cfg + vp->cfg_cap + CAP_EXTRA, len));
+	virtio_pci_bar_write(vp, off, len, le_get(vp->pci.cfg + vp->cfg_cap + CAP_EXTRA, len));
 }
 
 /* ---- Setup ---- */
@@ -409,8 +395,8 @@ static int add_cap(struct virtio_pci *vp, uint8_t type, uint32_t off, uint32_t l
 	body[CAP_LEN - 2] = (uint8_t)(n + 2);
 	body[CAP_TYPE - 2] = type;
 	body[CAP_BAR - 2] = VIRTIO_PCI_BAR;
-	put_le(body + CAP_OFFSET - 2, 4, off);
-	put_le(body + CAP_LENGTH - 2, 4, len);
+	le_put(body + CAP_OFFSET - 2, 4, off);
+	le_put(body + CAP_LENGTH - 2, 4, len);
 	if (extra)
 		memcpy(body + CAP_EXTRA - 2, extra, 4);
 	return pci_dev_add_cap(&vp->pci, PCI_CAP_ID_VENDOR, body, n, at);
@@ -444,7 +430,7 @@ int virtio_pci_init(struct virtio_pci *vp, const struct virtio_dev_ops *ops, voi
 
 	pci_dev_init(&vp->pci, &id);
 	rc = pci_dev_set_bar(&vp->pci, VIRTIO_PCI_BAR, PCI_BAR_MEM32, VIRTIO_PCI_BAR_SIZE, false);
-	put_le(mult, 4, VIRTIO_PCI_NOTIFY_MULT);
+	le_put(mult, 4, VIRTIO_PCI_NOTIFY_MULT);
 	if (!rc)
 		rc = add_cap(vp, VIRTIO_PCI_CAP_COMMON_CFG, VIRTIO_PCI_COMMON_OFF,
 			     VIRTIO_PCI_COMMON_LEN, NULL, NULL);
