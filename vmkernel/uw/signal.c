@@ -131,6 +131,15 @@ static void send_locked(struct proc *p, struct world *t, int sig)
 	}
 	if (!post(p, t, sig))
 		return;
+	if (sig == SIGKILL) {
+		/* A stopped thread checks for SIGKILL under stop_wq's lock before it sleeps:
+		 * waking it under that lock, now that SIGKILL is pending, cannot be lost (a
+		 * world_wake alone can come before it is asleep). */
+		uint64_t f = spin_lock_irqsave(&p->stop_wq.lock);
+
+		waitq_wake_all_locked(&p->stop_wq);
+		spin_unlock_irqrestore(&p->stop_wq.lock, f);
+	}
 	wake = t ? t : taker(p, sig);
 	if (wake)
 		world_wake(wake); /* ends an interruptible wait; harmless otherwise */
