@@ -51,33 +51,27 @@ void vcpu_inject_gp(struct vcpu *v)
 	hv_get()->inject(v, 13, true, 0);
 }
 
+/* Where the decoder's register numbers (RCX, RDX, RBX, RBP, RSI, RDI, R8-R15) live in struct
+ * hv_gprs; RAX and RSP are in the backend's control block. */
+static const uint8_t gpr_slot[16] = {0, 1, 2, 0, 0, 5, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13};
+
 uint64_t vcpu_gpr_get(struct vcpu *v, unsigned reg)
 {
-	static const uint8_t slot[16] = {0, 1, 2, 0, 0, 5, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13};
-	uint64_t *g = (uint64_t *)&v->g;
-
 	if (reg == 0)
 		return hv_get()->reg_get(v, HV_RAX);
 	if (reg == 4)
 		return hv_get()->reg_get(v, HV_RSP);
-	if (reg == 3)
-		return v->g.rbx;
-	return g[slot[reg & 15]];
+	return ((uint64_t *)&v->g)[gpr_slot[reg & 15]];
 }
 
 void vcpu_gpr_set(struct vcpu *v, unsigned reg, uint64_t val)
 {
-	static const uint8_t slot[16] = {0, 1, 2, 0, 0, 5, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13};
-	uint64_t *g = (uint64_t *)&v->g;
-
 	if (reg == 0)
 		hv_get()->reg_set(v, HV_RAX, val);
 	else if (reg == 4)
 		hv_get()->reg_set(v, HV_RSP, val);
-	else if (reg == 3)
-		v->g.rbx = val;
 	else
-		g[slot[reg & 15]] = val;
+		((uint64_t *)&v->g)[gpr_slot[reg & 15]] = val;
 }
 
 /* Queue the NMI or interrupt v should take next, or ask to hear when it can.  Under lock. */
