@@ -110,6 +110,7 @@ _start32:
 	orl $(1 << 11), %eax		/* NXE */
 3:	wrmsr
 	movl %cr0, %eax
+	andl $~0x60000000, %eax		/* caches on (CD, NW clear) */
 	orl $((1 << 31) | (1 << 16) | 1), %eax	/* PG | WP | PE */
 	movl %eax, %cr0
 

@@ -26,6 +26,7 @@ ap_tramp_start:
 	orl (tramp_efer - ap_tramp_start), %eax
 	wrmsr
 	movl %cr0, %eax
+	andl $~0x60000000, %eax			/* caches on: INIT left CD and NW set */
 	orl $0x80010001, %eax			/* PG | WP | PE */
 	movl %eax, %cr0
 	ljmpl *(tramp_farptr - ap_tramp_start)
