@@ -1114,6 +1114,54 @@ static void test_group_reservation(void **state)
 }
 
 /*
+ * A member running on its group's reservation, well beyond its shares, is far ahead in vtime.
+ * When the reservation is cut, or the member leaves the group (a process exits), it goes on
+ * at its share at once: its lead is forgiven, not waited out (that took minutes).
+ */
+static void test_group_reservation_ends(void **state)
+{
+	for (int leave = 0; leave < 2; leave++) {
+		struct sim *s = sim_new(0);
+		unsigned a = sim_add(s, 1000, 0, 0), b = sim_add(s, 4000, 0, 0),
+			 c = sim_add(s, 4000, 0, 0);
+		struct sched_group g;
+
+		(void)state;
+		sched_group_init(&g, 1000, 500, 0);
+		sched_entity_join(&s->w[a].se, &g);
+		sim_start(s, a);
+		sim_start(s, b);
+		sim_start(s, c);
+		sim_run(s, 10 * SEC);
+		if (leave)
+			sched_entity_join(&s->w[a].se, NULL);
+		else
+			sched_group_set(&g, 1000, 0, 0, s->now);
+		sim_mark(s);
+		sim_run(s, 2 * SEC);
+		assert_near(sim_pct(s, a), 100.0 / 9, 2);
+	}
+}
+
+/* The same for an entity's own reservation, lowered from 50% to 0. */
+static void test_reservation_cut(void **state)
+{
+	struct sim *s = sim_new(0);
+	unsigned a = sim_add(s, 1000, 500, 0), b = sim_add(s, 4000, 0, 0),
+		 c = sim_add(s, 4000, 0, 0);
+
+	(void)state;
+	sim_start(s, a);
+	sim_start(s, b);
+	sim_start(s, c);
+	sim_run(s, 10 * SEC);
+	assert_int_equal(sched_entity_set(&s->rq, &s->w[a].se, 1000, 0, 0), 0);
+	sim_mark(s);
+	sim_run(s, 2 * SEC);
+	assert_near(sim_pct(s, a), 100.0 / 9, 2);
+}
+
+/*
  * Members on two CPUs, both always runnable, group limit 50% of one CPU: together 50%, half
  * each. Each CPU is an event stream (a slice ends: charge, pick again), so runs overlap as
  * they do on real CPUs and both spend the group's bucket at once.
@@ -1212,6 +1260,8 @@ int main(void)
 		cmocka_unit_test(test_group_shares),
 		cmocka_unit_test(test_group_limit_one_cpu),
 		cmocka_unit_test(test_group_reservation),
+		cmocka_unit_test(test_group_reservation_ends),
+		cmocka_unit_test(test_reservation_cut),
 		cmocka_unit_test(test_group_limit_two_cpus),
 	};
 

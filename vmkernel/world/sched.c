@@ -374,6 +374,9 @@ static void sched_move(struct world *w)
 {
 	w->migrate = false;
 	if (sched_place(w)) {
+		log_warn("world %u (%s): no CPU it may use can take its reservation of %u; it runs "
+			 "without",
+			 w->id, w->name, w->se.reservation);
 		w->se.reservation = 0;
 		if (sched_place(w))
 			panic("world %u cannot be placed on any CPU it may use", w->id);

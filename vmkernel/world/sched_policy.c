@@ -266,6 +266,15 @@ static void sched_set_lag(struct sched_rq *rq, struct sched_entity *e, int64_t l
 	e->vepoch = rq->vepoch;
 }
 
+/* The reservation that let e run ahead of its share is lowered or gone: its lead goes too. */
+static void sched_forgive_lead(struct sched_entity *e)
+{
+	if (e->rq && sched_lag(e->rq, e) > 0)
+		sched_set_lag(e->rq, e, 0);
+	else if (!e->rq && e->vlag > 0)
+		e->vlag = 0;
+}
+
 /* A runnable-again entity: no further behind min_vtime than half a slice of its running. */
 static void sched_place(struct sched_rq *rq, struct sched_entity *e)
 {
@@ -468,6 +477,8 @@ void sched_group_set(struct sched_group *g, uint32_t shares, uint32_t reservatio
 
 	sched_grerate(&g->lim, sched_glim_rate(g), c.limit, now);
 	sched_grerate(&g->res, sched_gres_rate(g), sched_bucket_rate(c.reservation), now);
+	if (c.reservation < __atomic_load_n(&g->reservation, __ATOMIC_RELAXED))
+		__atomic_add_fetch(&g->res_cuts, 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&g->shares, c.shares, __ATOMIC_RELAXED);
 	__atomic_store_n(&g->reservation, c.reservation, __ATOMIC_RELAXED);
 	__atomic_store_n(&g->limit, c.limit, __ATOMIC_RELAXED);
@@ -476,6 +487,8 @@ void sched_group_set(struct sched_group *g, uint32_t shares, uint32_t reservatio
 void sched_entity_join(struct sched_entity *e, struct sched_group *g)
 {
 	if (e->group) {
+		if (__atomic_load_n(&e->group->reservation, __ATOMIC_RELAXED))
+			sched_forgive_lead(e);
 		__atomic_sub_fetch(&e->group->member_shares, e->shares, __ATOMIC_RELAXED);
 		/* A run paid for but not charged yet is given back. */
 		__atomic_add_fetch(&e->group->lim.tokens, (int64_t)(e->gprepaid * SCHED_PERMILLE),
@@ -484,8 +497,10 @@ void sched_entity_join(struct sched_entity *e, struct sched_group *g)
 	e->gprepaid = 0;
 	e->group = g;
 	e->flags &= ~SCHED_F_GTHROTTLED;
-	if (g)
+	if (g) {
 		__atomic_add_fetch(&g->member_shares, e->shares, __ATOMIC_RELAXED);
+		e->res_cuts = __atomic_load_n(&g->res_cuts, __ATOMIC_RELAXED);
+	}
 }
 
 void sched_rq_init(struct sched_rq *rq, uint64_t now)
@@ -559,6 +574,8 @@ int sched_entity_set(struct sched_rq *rq, struct sched_entity *e, uint32_t share
 	}
 	if (on)
 		on->resv_sum = on->resv_sum - e->reservation + c.reservation;
+	if (c.reservation < e->reservation)
+		sched_forgive_lead(e);
 	if (e->group && c.shares != e->shares)
 		__atomic_add_fetch(&e->group->member_shares, (uint64_t)c.shares - e->shares,
 				   __ATOMIC_RELAXED);
@@ -624,6 +641,11 @@ struct sched_entity *sched_rq_pick(struct sched_rq *rq, uint64_t now, uint64_t *
 	if (slice_ns)
 		*slice_ns = 0;
 	for (e = rq->head; e; e = e->next) {
+		if (e->group &&
+		    e->res_cuts != __atomic_load_n(&e->group->res_cuts, __ATOMIC_RELAXED)) {
+			e->res_cuts = __atomic_load_n(&e->group->res_cuts, __ATOMIC_RELAXED);
+			sched_forgive_lead(e);
+		}
 		if (!sched_limit_ok(rq, e, now, &when) || !sched_group_ok(rq, e, now, &when)) {
 			if (!wake || when < wake)
 				wake = when;

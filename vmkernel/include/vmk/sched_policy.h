@@ -37,6 +37,11 @@
  * whose credit pays for at least SCHED_MIN_RUN_NS of running is picked before every entity
  * without such credit; among those, smallest vtime first. A run queue admits reservations
  * summing to at most 1000 per-mille, so they can all be met. Reservation <= limit (clamped).
+ * Running on its reservation beyond its shares puts an entity's vtime ahead of the others'
+ * (so it gets max(reservation, its share), not both); when the reservation that paid for
+ * that lead is lowered or ends (sched_entity_set, sched_group_set, leaving its group), the
+ * lead is forgiven (a lag above 0 becomes 0), so it goes on by shares at once instead of
+ * waiting for the others to catch up.
  *
  * Slice: min(SCHED_SLICE_NS, time until the limit bucket is empty, time until the reservation
  * credit is spent if it was picked for it), counting what the bucket refills while it runs.
@@ -87,6 +92,7 @@ struct sched_group {
 	/* Policy-private below (atomic). */
 	uint64_t member_shares; /* sum of the members' own shares */
 	uint32_t throttled;	/* the limit holds every member back */
+	uint32_t res_cuts;	/* times the reservation was lowered (members forgive leads) */
 	struct sched_bucket lim, res;
 };
 
@@ -108,6 +114,7 @@ struct sched_entity {
 	struct sched_bucket res;	  /* reservation credit */
 	struct sched_group *group;	  /* NULL: none */
 	uint64_t gprepaid; /* ns of the group's limit paid at pick, settled at charge */
+	uint32_t res_cuts; /* its group's res_cuts when it last forgave its lead */
 };
 
 struct sched_rq {
