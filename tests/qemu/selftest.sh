@@ -35,6 +35,12 @@ if console | grep -q '^hv: AMD SVM with nested paging$'; then
 else
 	fail selftest-nohpet-2cpu/hv-line "no 'hv: AMD SVM with nested paging' line"
 fi
+# QEMU's TCG with 2 CPUs: guests are kept off the boot CPU (docs/hypervisor.md, known limits).
+if console | grep -q '^hv: QEMU TCG: guests kept off the boot CPU'; then
+	pass selftest-nohpet-2cpu/hv-tcg-line "QEMU's TCG recognised"
+else
+	fail selftest-nohpet-2cpu/hv-tcg-line "no 'hv: QEMU TCG: guests kept off the boot CPU' line"
+fi
 if console | grep -q 'TSC calibrated against the pit$'; then
 	pass selftest-nohpet-2cpu/pit-calibration
 else

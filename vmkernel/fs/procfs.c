@@ -544,8 +544,8 @@ static void vm_line(struct vm *vm, void *arg)
 	static const char *const states[] = {"created", "running", "stopped"};
 	struct pbuf *pb = arg;
 
-	pb_printf(pb, "%u %u %lu %s %lu", vm->id, vm->nvcpus, vm->npages / 256, states[vm->state],
-		  vm->run_ns / 1000000);
+	pb_printf(pb, "%u %u %lu %lu %s %lu", vm->id, vm->nvcpus, vm->npages / 256,
+		  vm->pages_2m * 2, states[vm->state], vm->run_ns / 1000000);
 	for (int i = 0; i < HV_EXIT_KINDS; i++)
 		pb_printf(pb, " %lu", __atomic_load_n(&vm->exits[i], __ATOMIC_RELAXED));
 	pb_printf(pb, "\n");
@@ -554,7 +554,7 @@ static void vm_line(struct vm *vm, void *arg)
 /* The VMs (vmk/hv.h): one line each, with its exit counts by kind. */
 static void gen_vms(struct pbuf *pb)
 {
-	pb_printf(pb, "# id vcpus mem_mib state run_ms");
+	pb_printf(pb, "# id vcpus mem_mib mib_in_2m_pages state run_ms");
 	for (int i = 0; i < HV_EXIT_KINDS; i++)
 		pb_printf(pb, " %s", hv_exit_names[i]);
 	pb_printf(pb, "\n");

@@ -416,6 +416,7 @@ struct guest_seen {
 	uint64_t exits[HV_EXIT_KINDS];
 	char out[64];
 	size_t out_len;
+	size_t pages_2m;
 };
 
 static int run_guest(struct guest g, struct hv_stop *stop, struct guest_seen *seen, uint64_t *mark)
@@ -437,6 +438,7 @@ static int run_guest(struct guest g, struct hv_stop *stop, struct guest_seen *se
 		vcpu_run(v, stop);
 		vm_read(vm, 0x21000, mark, sizeof(*mark));
 		memcpy(seen->exits, vm->exits, sizeof(seen->exits));
+		seen->pages_2m = vm->pages_2m;
 		seen->out_len = vm_console_read(vm, seen->out, sizeof(seen->out));
 	}
 	vm_destroy(vm);
@@ -467,6 +469,11 @@ static bool test_hv_guest(void)
 			rc, stop.why, stop.status, (int)seen.out_len, seen.out, mark,
 			seen.exits[HV_EXIT_CPUID], seen.exits[HV_EXIT_HYPERCALL],
 			seen.exits[HV_EXIT_NONE]);
+	/* The boot leaves the host's memory in large free runs: both 2 MiB are large pages. */
+	ok = selftest_report(seen.pages_2m == 2, "hv-guest-large-pages",
+			     "%zu of the 4 MiB VM's 2 MiB were one large nested page",
+			     seen.pages_2m) &&
+	     ok;
 	rc = run_guest(GUEST(ud2), &stop, &seen, &mark);
 	ok = selftest_report(!rc && stop.why == HV_STOP_TRIPLE_FAULT, "hv-guest-triple-fault",
 			     "error %d, stop %d (%d: triple fault)", rc, stop.why,

@@ -205,9 +205,13 @@ void vcpu_loop(struct vcpu *v)
 
 void vcpu_run(struct vcpu *v, struct hv_stop *stop)
 {
+	struct world *me = world_current();
+	uint64_t affinity = me->affinity;
 	struct vm *vm = v->vm;
 
+	world_set_affinity(me, hv_guest_cpus());
 	vm->state = VM_RUNNING;
 	vcpu_loop(v);
 	*stop = vm->stop;
+	world_set_affinity(me, affinity);
 }

@@ -39,6 +39,28 @@ void vm_foreach(void (*fn)(struct vm *vm, void *arg), void *arg)
 	spin_unlock_irqrestore(&all_lock, f);
 }
 
+/* Zeroed frames for every guest page: 2 MiB runs (aligned, so the backend can map them with
+ * large nested pages) while the host has them, single frames after that. */
+static int alloc_guest_memory(struct vm *vm)
+{
+	bool runs = true;
+	uint64_t pa;
+
+	for (size_t i = 0; i < vm->npages;) {
+		if (runs && vm->npages - i >= HV_PAGES_2M &&
+		    !frame_alloc(HV_PAGES_2M, HV_PAGES_2M, 0, &pa)) {
+			memset(phys_to_virt(pa), 0, HV_PAGES_2M * PAGE_SIZE);
+			for (size_t j = 0; j < HV_PAGES_2M; j++)
+				vm->pages[i++] = pa + j * PAGE_SIZE;
+			continue;
+		}
+		runs = false;
+		if (!(vm->pages[i++] = frame_alloc_zeroed()))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 int vm_create(size_t mem_bytes, struct vm **out)
 {
 	const struct hv_backend *b = hv_get();
@@ -62,10 +84,7 @@ int vm_create(size_t mem_bytes, struct vm **out)
 	waitq_init(&vm->wq);
 	vm->npages = mem_bytes / PAGE_SIZE;
 	vm->pages = kzalloc(vm->npages * sizeof(*vm->pages));
-	rc = vm->pages ? 0 : -ENOMEM;
-	for (size_t i = 0; !rc && i < vm->npages; i++)
-		if (!(vm->pages[i] = frame_alloc_zeroed()))
-			rc = -ENOMEM;
+	rc = vm->pages ? alloc_guest_memory(vm) : -ENOMEM;
 	if (!rc)
 		rc = b->vm_init(vm);
 	if (rc) {
@@ -215,6 +234,7 @@ static void vcpu_world(void *arg)
 
 int vm_start(struct vm *vm)
 {
+	struct world_attr attr = {.affinity = hv_guest_cpus()};
 	char name[WORLD_NAME_MAX];
 	struct world *w;
 	uint64_t f;
@@ -229,7 +249,7 @@ int vm_start(struct vm *vm)
 	vm->state = VM_RUNNING;
 	for (i = 0; i < vm->nvcpus && !rc; i++) {
 		ksnprintf(name, sizeof(name), "vm%u.vcpu%u", vm->id, i);
-		rc = world_create(name, vcpu_world, vm->vcpus[i], NULL, &w);
+		rc = world_create(name, vcpu_world, vm->vcpus[i], &attr, &w);
 		if (!rc) {
 			vm->vcpus[i]->world = w;
 			world_detach(w);

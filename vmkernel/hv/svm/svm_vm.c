@@ -14,7 +14,8 @@
 #include "vmcb.h"
 #include "svm_priv.h"
 
-#define NPT_FLAGS 0x7ull /* present, writable, user: guest accesses count as user ones */
+#define NPT_FLAGS 0x7ull  /* present, writable, user: guest accesses count as user ones */
+#define NPT_LARGE 0x80ull /* a 2 MiB page (in a page directory) */
 #define PTE_ADDR  0x000ffffffffff000ull
 #define EFER_LMA  (1ull << 10)
 #define EFER_SVME (1ull << 12)
@@ -28,12 +29,13 @@ struct svm_vcpu {
 	uint64_t vmcb_pa, iopm, msrpm; /* IOPM: 3 pages, MSRPM: 2 pages, all intercepting */
 };
 
-/* The nested entry for gpa, making tables on the way. */
-static uint64_t *npt_entry(uint64_t root, uint64_t gpa)
+/* The nested entry for gpa at level (0: a 4 KiB page, 1: a 2 MiB page), making tables on
+ * the way. */
+static uint64_t *npt_entry(uint64_t root, uint64_t gpa, int level)
 {
 	uint64_t *t = phys_to_virt(root);
 
-	for (int l = 3; l > 0; l--) {
+	for (int l = 3; l > level; l--) {
 		uint64_t *e = &t[(gpa >> (12 + 9 * l)) & 511], pa;
 
 		if (!(*e & 1)) {
@@ -43,7 +45,7 @@ static uint64_t *npt_entry(uint64_t root, uint64_t gpa)
 		}
 		t = phys_to_virt(*e & PTE_ADDR);
 	}
-	return &t[(gpa >> 12) & 511];
+	return &t[(gpa >> (12 + 9 * level)) & 511];
 }
 
 static void npt_free(uint64_t table, int level)
@@ -51,9 +53,21 @@ static void npt_free(uint64_t table, int level)
 	uint64_t *t = phys_to_virt(table);
 
 	for (int i = 0; level > 0 && i < 512; i++)
-		if (t[i] & 1)
+		if ((t[i] & 1) && !(t[i] & NPT_LARGE))
 			npt_free(t[i] & PTE_ADDR, level - 1);
 	frame_free(table, 1);
+}
+
+/* Does the guest's 2 MiB from page i sit in one aligned run of host frames? */
+static bool run_2m(const struct vm *vm, size_t i)
+{
+	if (i % HV_PAGES_2M || vm->npages - i < HV_PAGES_2M ||
+	    vm->pages[i] % (HV_PAGES_2M * PAGE_SIZE))
+		return false;
+	for (size_t j = 1; j < HV_PAGES_2M; j++)
+		if (vm->pages[i + j] != vm->pages[i] + j * PAGE_SIZE)
+			return false;
+	return true;
 }
 
 int svm_vm_init(struct vm *vm)
@@ -65,12 +79,15 @@ int svm_vm_init(struct vm *vm)
 		return -ENOMEM;
 	}
 	vm->priv = s;
-	for (size_t i = 0; i < vm->npages; i++) {
-		uint64_t *e = npt_entry(s->npt, i * PAGE_SIZE);
+	for (size_t i = 0; i < vm->npages;) {
+		bool large = run_2m(vm, i);
+		uint64_t *e = npt_entry(s->npt, i * PAGE_SIZE, large);
 
 		if (!e)
 			return -ENOMEM; /* vm_destroy undoes it */
-		*e = vm->pages[i] | NPT_FLAGS;
+		*e = vm->pages[i] | NPT_FLAGS | (large ? NPT_LARGE : 0);
+		vm->pages_2m += large;
+		i += large ? HV_PAGES_2M : 1;
 	}
 	return 0;
 }

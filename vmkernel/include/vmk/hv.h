@@ -24,6 +24,7 @@
 #include <arch/fpu.h>
 
 #define HV_MAX_VCPUS 16
+#define HV_PAGES_2M  512 /* 4 KiB pages in a large nested page */
 
 /* A vCPU's general registers other than RAX, RSP and RIP (those live in the backend's
  * control block); the order is fixed for the backends' entry code. */
@@ -131,7 +132,9 @@ struct vm {
 	unsigned id;	     /* for names, logs and /proc/keel/vms */
 	struct vm *all_next; /* the list of all VMs (vm_foreach) */
 	size_t npages;
-	uint64_t *pages; /* host physical address of each 4 KiB guest page */
+	uint64_t *pages; /* host physical address of each 4 KiB guest page; each 2 MiB of guest
+			  * memory is one aligned run of frames where the host had them */
+	size_t pages_2m; /* nested mappings of 2 MiB the backend made (the rest are 4 KiB) */
 	void *priv;	 /* the backend's */
 	struct mutex lock;
 	unsigned nvcpus;
@@ -225,6 +228,9 @@ extern const struct hv_backend svm_backend;
 void hv_init(void);
 /* The chosen backend, or NULL when this machine cannot run VMs. */
 const struct hv_backend *hv_get(void);
+/* The host CPUs that may enter guests (a bit per CPU): every online CPU, or all but the boot
+ * CPU under QEMU's TCG (hv.c says why).  vCPU worlds are kept to them. */
+uint64_t hv_guest_cpus(void);
 
 /* A VM with mem_bytes (a multiple of 2 MiB) of zeroed guest memory and no vCPUs.  0, -ENODEV
  * (no backend), -EINVAL, -ENOMEM (more than the host can give: nothing is kept). */
@@ -258,7 +264,8 @@ void vm_console_put(struct vm *vm, char c);
 
 /* Run a bare VM's vCPU in the calling world until the guest stops (self-tests): a hypercall
  * to exit, HLT (nothing can wake it), a triple fault, or an exit not handled.  Host
- * interrupts and the scheduler's tick keep working meanwhile. */
+ * interrupts and the scheduler's tick keep working meanwhile.  The world is kept to
+ * hv_guest_cpus() meanwhile (it may move), then gets its affinity back. */
 void vcpu_run(struct vcpu *v, struct hv_stop *stop);
 
 /* Make v look at its interrupts again before it next enters the guest: wakes it if it
