@@ -8,7 +8,8 @@
  * when the guest powers off (or a test guest exits with status 0), otherwise non-zero with the
  * reason on stderr: 1 usage or the VM could not be made, 2 the guest stopped otherwise, and a
  * test guest's own non-zero exit status (its low 8 bits, or 2 when those are 0).  SIGINT/SIGTERM
- * press the guest's power button first; a second one stops the VM at once.
+ * press the guest's power button first; a second one stops the VM at once.  --stats prints,
+ * on stderr at the end, the guest's run time and its exits per second of it, by kind.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,6 +36,23 @@ static const char *const why_text[] = {
 
 static volatile sig_atomic_t signals;
 
+/* "keel-vm: stats: run MS ms, N exits (R/s): KIND R/s, ..." for the kinds that occurred. */
+static void print_stats(const struct keel_vm_status *st)
+{
+	static const char *const names[] = KEEL_VM_EXIT_NAMES;
+	double secs = st->run_ns / 1e9;
+	unsigned long long total = 0;
+
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		total += st->exits[i];
+	fprintf(stderr, "keel-vm: stats: run %llu ms, %llu exits (%.0f/s):",
+		(unsigned long long)(st->run_ns / 1000000), total, secs > 0 ? total / secs : 0);
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (st->exits[i])
+			fprintf(stderr, " %s %.0f/s", names[i], secs > 0 ? st->exits[i] / secs : 0);
+	fputc('\n', stderr);
+}
+
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -44,7 +62,7 @@ static void on_signal(int sig)
 static void usage(void)
 {
 	fprintf(stderr, "usage: keel-vm run --kernel FILE [--initrd FILE] [--cmdline STRING] "
-			"[--mem MIB] [--vcpus N] [--disk FILE [--ro]]\n");
+			"[--mem MIB] [--vcpus N] [--disk FILE [--ro]] [--stats]\n");
 	exit(1);
 }
 
@@ -99,12 +117,13 @@ int main(int argc, char **argv)
 		{"vcpus", required_argument, 0, 'n'},
 		{"disk", required_argument, 0, 'd'},
 		{"ro", no_argument, 0, 'r'},
+		{"stats", no_argument, 0, 's'},
 		{0, 0, 0, 0},
 	};
 	struct keel_vm_config cfg = {.mem_mib = 256, .vcpus = 1, .initrd_fd = -1, .disk_fd = -1};
 	const char *kernel = NULL, *initrd = NULL, *disk = NULL, *cmdline = "console=ttyS0";
 	struct keel_vm_status st;
-	int ro = 0, vm, sent = 0, in = 0, o;
+	int ro = 0, stats = 0, vm, sent = 0, in = 0, o;
 
 	if (argc < 2 || strcmp(argv[1], "run"))
 		usage();
@@ -131,6 +150,9 @@ int main(int argc, char **argv)
 			break;
 		case 'r':
 			ro = 1;
+			break;
+		case 's':
+			stats = 1;
 			break;
 		default:
 			usage();
@@ -190,6 +212,8 @@ int main(int argc, char **argv)
 		perror("keel-vm: status");
 		return 2;
 	}
+	if (stats)
+		print_stats(&st);
 	if (st.why == KEEL_VM_POWEROFF || (st.why == KEEL_VM_EXIT && st.status == 0))
 		return 0;
 	fprintf(stderr, "keel-vm: %s%s%s\n", st.why < 8 ? why_text[st.why] : "stopped",

@@ -2,9 +2,7 @@
 # scripts/get-linux-kernel.sh with apt-get download) and a BusyBox initramfs built here
 # (tests/linux-guest/), put in an image overlay with an /etc/rc.local.d script that runs such
 # VMs with keel-vm, each with 2 vCPUs and a virtio disk: one in linux.iso, two at once in
-# linux-2vms.iso.  Not in make test yet: now and then (about one run in ten with one VM, three
-# in ten with two) a guest triple-faults right after a port-I/O exit; see issue 4's notes.
-# Run them with `make test-linux` (LINUX_VMS=2 for two at once).  The kernel's rule is in
+# linux-2vms.iso.  `make test-linux` runs just this suite.  The kernel's rule is in
 # tests/bench/bench.mk (the benchmarks boot it too).
 LG_DIR     := $(BUILD)/test/linux-guest
 LG_VMLINUZ := $(BUILD)/linux/vmlinuz
@@ -43,6 +41,8 @@ $(BUILD)/test/$(1).iso: $(LG_DIR)/$(1).initrd.cpio $(KERNEL) iso/grub.cfg.in iso
 endef
 $(eval $(call lg_image,linux,1))
 $(eval $(call lg_image,linux-2vms,2))
+TEST_ISOS += $(BUILD)/test/linux.iso $(BUILD)/test/linux-2vms.iso
+QEMU_SUITES += linux
 test-linux: $(BUILD)/test/linux.iso $(BUILD)/test/linux-2vms.iso
 	@tests/qemu/linux.sh
 .PHONY: test-linux
