@@ -301,6 +301,21 @@ void sched_tick(void)
 	spin_unlock(&rq->lock);
 }
 
+uint64_t sched_next_event(void)
+{
+	struct runq *rq = this_rq();
+	uint64_t next = UINT64_MAX;
+
+	spin_lock(&rq->lock);
+	if (rq->nr_queued)
+		next = rq->slice_end;
+	for (struct world *w = rq->sleepers; w; w = w->sleep_next)
+		if (w->wake_at < next)
+			next = w->wake_at;
+	spin_unlock(&rq->lock);
+	return next;
+}
+
 void sched_irq_exit(bool irq_on)
 {
 	struct cpu *c = this_cpu();

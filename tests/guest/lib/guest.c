@@ -184,24 +184,54 @@ int expect_fault(void (*fn)(void), unsigned len)
 	return fault_vector;
 }
 
-/* PIT counter 2, gated through port 0x61, in mode 0 for 10 ms: TSC ticks per ms. */
+/* PIT counter 2's count (latched), with the TSC when it was read: the middle of the
+ * shortest of three reads, as this vCPU may be descheduled during any one of them. */
+static uint32_t pit2_sample(uint64_t *tsc)
+{
+	uint64_t best = ~0ull, ta, tb;
+	uint32_t count = 0, c;
+
+	for (int i = 0; i < 3; i++) {
+		ta = rdtsc();
+		outb(0x43, 0x80); /* latch counter 2 */
+		c = inb(0x42);
+		c |= (uint32_t)inb(0x42) << 8;
+		tb = rdtsc();
+		if (tb - ta < best) {
+			best = tb - ta;
+			*tsc = ta + (tb - ta) / 2;
+			count = c;
+		}
+	}
+	return count;
+}
+
+/*
+ * TSC ticks per ms against PIT counter 2 (1.193182 MHz), gated through port 0x61, counting
+ * down from 65535 in mode 0 for at least 20 ms.  Both ends are read as samples of the count
+ * and the TSC together, not by waiting for the counter to run out: a vCPU descheduled while
+ * it waits would otherwise count the time it was away.
+ */
 uint64_t tsc_khz(void)
 {
 	static uint64_t khz;
 	uint64_t t0, t1;
+	uint32_t c0, c1;
 
-	if (khz)
-		return khz;
-	outb(0x61, (inb(0x61) & ~0x02) | 0x01);
-	outb(0x43, 0xb0); /* counter 2, lobyte/hibyte, mode 0 */
-	outb(0x42, 11932 & 0xff);
-	outb(0x42, 11932 >> 8);
-	t0 = rdtsc();
-	for (uint64_t i = 0; i < (1ull << 32) && !(inb(0x61) & 0x20); i++)
-		;
-	t1 = rdtsc();
-	khz = (t1 - t0) / 10;
-	return khz ? khz : 1;
+	while (!khz) {
+		outb(0x61, (inb(0x61) & ~0x02) | 0x01);
+		outb(0x43, 0xb0); /* counter 2, lobyte/hibyte, mode 0 */
+		outb(0x42, 0xff);
+		outb(0x42, 0xff);
+		c0 = pit2_sample(&t0);
+		do
+			c1 = pit2_sample(&t1);
+		while (c1 <= c0 && c0 - c1 < 23864); /* 20 ms */
+		/* A count above the first: it wrapped (away too long); again. */
+		if (c1 < c0)
+			khz = (t1 - t0) * 1193182 / ((uint64_t)(c0 - c1) * 1000);
+	}
+	return khz;
 }
 
 void delay_us(uint64_t us)

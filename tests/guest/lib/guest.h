@@ -112,7 +112,7 @@ static inline long hypercall(long nr, long arg)
 #define LAPIC  0xfee00000ull
 #define IOAPIC 0xfec00000ull
 
-/* The TSC's rate, measured against the PIT (counter 2) once. */
+/* The TSC's rate in ticks per ms, measured against the PIT (counter 2) once. */
 uint64_t tsc_khz(void);
 void delay_us(uint64_t us);
 

@@ -9,8 +9,11 @@
 #include <vmk/log.h>
 #include <vmk/mm.h>
 #include <vmk/smp.h>
+#include <vmk/world.h>
+#include <vmk/sched_policy.h>
 #include <arch/cpu.h>
 #include <arch/apic.h>
+#include <arch/trap.h>
 
 #define HPET_CAP     0x000
 #define HPET_CONFIG  0x010
@@ -23,6 +26,22 @@ static uint64_t tsc_boot; /* TSC at calibration */
 static volatile uint8_t *hpet;
 static uint64_t hpet_period_fs;
 static const char *reference = "none";
+
+void timer_tick_defer(uint64_t deadline)
+{
+	uint64_t now = time_ns(), until = now + SCHED_SLICE_NS, next = sched_next_event();
+
+	if (deadline < until)
+		until = deadline;
+	if (next < until)
+		until = next;
+	lapic_timer_oneshot(VEC_TIMER, until > now ? until - now : 0);
+}
+
+void timer_tick_resume(void)
+{
+	lapic_timer_start(VEC_TIMER, lapic_timer_hz(), TIMER_HZ);
+}
 
 uint64_t tsc_hz(void)
 {

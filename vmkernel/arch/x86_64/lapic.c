@@ -107,9 +107,20 @@ uint64_t lapic_timer_hz(void)
 	return timer_hz;
 }
 
+void lapic_timer_oneshot(uint32_t vector, uint64_t ns)
+{
+	uint64_t count = (ns < NSEC_PER_SEC ? ns : NSEC_PER_SEC) * timer_hz / NSEC_PER_SEC;
+
+	lapic_write(LAPIC_LVT_TIMER, vector);
+	lapic_write(LAPIC_TIMER_INIT, count < 1 ? 1 : (uint32_t)count);
+}
+
+/* The count before the mode: after a one-shot, periodic with the one-shot's (maybe tiny)
+ * count even for a moment would fire as fast as the timer counts (QEMU then spends all its
+ * time in the timer). */
 void lapic_timer_start(uint32_t vector, uint64_t counter_hz, unsigned hz)
 {
 	lapic_write(LAPIC_TIMER_DIV, 0x3);
-	lapic_write(LAPIC_LVT_TIMER, LVT_PERIODIC | vector);
 	lapic_write(LAPIC_TIMER_INIT, (uint32_t)(counter_hz / hz));
+	lapic_write(LAPIC_LVT_TIMER, LVT_PERIODIC | vector);
 }

@@ -159,7 +159,7 @@ void vcpu_loop(struct vcpu *v)
 	const struct hv_backend *b = hv_get();
 	struct vm *vm = v->vm;
 	struct hv_exit e;
-	uint64_t f, t0;
+	uint64_t f, t0, deadline;
 
 	for (;;) {
 		mutex_lock(&vm->lock);
@@ -177,8 +177,7 @@ void vcpu_loop(struct vcpu *v)
 			mutex_unlock(&vm->lock);
 			continue;
 		}
-		if (vm->pops)
-			vm->pops->poll(v, time_ns());
+		deadline = vm->pops ? vm->pops->poll(v, time_ns()) : UINT64_MAX;
 		__atomic_store_n(&v->kicked, false, __ATOMIC_SEQ_CST);
 		deliver_events(v);
 		mutex_unlock(&vm->lock);
@@ -191,8 +190,10 @@ void vcpu_loop(struct vcpu *v)
 			continue;
 		}
 		fpu_restore(&v->fpu);
+		timer_tick_defer(deadline);
 		t0 = time_ns();
 		b->vcpu_run(v, &e);
+		timer_tick_resume();
 		fpu_save(&v->fpu);
 		__atomic_store_n(&v->guest_cpu, -1, __ATOMIC_SEQ_CST);
 		irq_restore(f);

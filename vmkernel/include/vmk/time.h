@@ -1,7 +1,8 @@
 /*
  * Time: the TSC is the clock (calibrated at boot against the HPET or the PIT); each CPU's
- * LAPIC timer ticks at TIMER_HZ.  1000 Hz: a guest's timers (hv/) are due at most a tick
- * late, and Linux guests check that their timer ticks at its own HZ.  Userworlds see
+ * LAPIC timer ticks at TIMER_HZ.  1000 Hz: a halted vCPU's timers (hv/) are due at most a tick
+ * late, and Linux guests check that their timer ticks at its own HZ.  While a CPU runs a
+ * guest the tick is deferred to the guest's next timer (timer_tick_defer).  Userworlds see
  * USER_HZ, Linux's fixed unit of /proc and AT_CLKTCK.
  */
 #ifndef VMK_TIME_H
@@ -28,5 +29,14 @@ void clock_init(uint64_t hpet_phys);
 const char *clock_reference(void);
 /* HPET main counter in nanoseconds, or 0 without an HPET (self-tests cross-check with it). */
 uint64_t hpet_ns(void);
+/*
+ * While this CPU runs a guest (interrupts off, around the entry): take the next timer
+ * interrupt at deadline (time_ns; the guest's next timer) or when the scheduler needs this
+ * CPU (sched_next_event), at the latest a scheduler slice from now, instead of at every tick;
+ * timer_tick_resume() restores the tick.  Every timer interrupt ends a guest's run, so this
+ * spares a running guest TIMER_HZ exits a second and delivers its timers on time.
+ */
+void timer_tick_defer(uint64_t deadline);
+void timer_tick_resume(void);
 
 #endif

@@ -120,6 +120,10 @@ void world_foreach(void (*fn)(struct world *w, void *arg), void *arg);
 void sched_tick(void);		  /* timer interrupt: account, wake sleepers, preempt */
 void sched_irq_exit(bool irq_on); /* end of an interrupt: switch if a reschedule is due */
 void schedule(void);		  /* pick and switch; the caller set its own state first */
+/* When this CPU's scheduler next needs a timer interrupt (time_ns): the end of the current
+ * slice if other worlds wait, or the earliest timed sleeper here; UINT64_MAX for none.
+ * Interrupts off. */
+uint64_t sched_next_event(void);
 
 /* --- wait queues and the primitives built on them (world/sync.c) --- */
 

@@ -24,10 +24,14 @@ void lapic_send_ipi(uint32_t apic_id, uint32_t icr);
 
 /* Timer: the LAPIC timer's rate (divide by 16) in Hz, measured over `us` microseconds. */
 uint64_t lapic_timer_measure(uint64_t us);
-/* Periodic timer on this CPU at hz, given the counter frequency measured at boot. */
+/* Periodic timer on this CPU at hz, given the counter frequency measured at boot (also after
+ * a one-shot). */
 void lapic_timer_start(uint32_t vector, uint64_t counter_hz, unsigned hz);
 uint64_t lapic_timer_hz(void);
 void lapic_timer_set_hz(uint64_t hz);
+/* This CPU's timer fires once, in ns (at least one count, at most a second), and then no more
+ * until lapic_timer_start: not periodic, so a short wait cannot turn into a flood. */
+void lapic_timer_oneshot(uint32_t vector, uint64_t ns);
 
 /* Mask every 8259 input (Keel uses the IOAPIC). */
 void pic_disable(void);
