@@ -162,6 +162,7 @@ void schedule(void)
 		irq_restore(f);
 		return;
 	}
+	timer_tick_resume(); /* a guest's deferred tick is for its vCPU world only */
 	rq->current = next;
 	next->on_cpu = true;
 	c->world = next;

@@ -14,6 +14,7 @@
 #include <arch/cpu.h>
 #include <arch/apic.h>
 #include <arch/trap.h>
+#include <arch/cpu_local.h>
 
 #define HPET_CAP     0x000
 #define HPET_CONFIG  0x010
@@ -27,20 +28,38 @@ static volatile uint8_t *hpet;
 static uint64_t hpet_period_fs;
 static const char *reference = "none";
 
+/* How early a one-shot already set may come and still be kept: a little for a deadline
+ * (its timer), up to half a slice when it only bounds the time without a tick. */
+#define DEFER_SLACK_NS	20000ull
+#define DEFER_SLACK_CAP (SCHED_SLICE_NS / 2)
+
 void timer_tick_defer(uint64_t deadline)
 {
-	uint64_t now = time_ns(), until = now + SCHED_SLICE_NS, next = sched_next_event();
+	struct cpu *c = this_cpu();
+	uint64_t now = time_ns(), cap = now + SCHED_SLICE_NS, until = sched_next_event();
+	uint64_t slack = DEFER_SLACK_NS;
 
 	if (deadline < until)
 		until = deadline;
-	if (next < until)
-		until = next;
+	if (cap < until) {
+		until = cap;
+		slack = DEFER_SLACK_CAP;
+	}
+	/* Already set to fire in time, and not much early: as most exits find it. */
+	if (c->tick_deferred && c->tick_deferred <= until && c->tick_deferred + slack >= until)
+		return;
 	lapic_timer_oneshot(VEC_TIMER, until > now ? until - now : 0);
+	c->tick_deferred = until;
 }
 
 void timer_tick_resume(void)
 {
-	lapic_timer_start(VEC_TIMER, lapic_timer_hz(), TIMER_HZ);
+	struct cpu *c = this_cpu();
+
+	if (c->tick_deferred) {
+		lapic_timer_start(VEC_TIMER, lapic_timer_hz(), TIMER_HZ);
+		c->tick_deferred = 0;
+	}
 }
 
 uint64_t tsc_hz(void)

@@ -74,6 +74,7 @@ static void timer_tick(struct regs *r)
 {
 	struct cpu *c = this_cpu();
 
+	timer_tick_resume(); /* a deferred tick's one shot: ticking again */
 	c->ticks++;
 	profile_tick(r);
 	itimer_tick(r);

@@ -193,7 +193,6 @@ void vcpu_loop(struct vcpu *v)
 		timer_tick_defer(deadline);
 		t0 = time_ns();
 		b->vcpu_run(v, &e);
-		timer_tick_resume();
 		fpu_save(&v->fpu);
 		__atomic_store_n(&v->guest_cpu, -1, __ATOMIC_SEQ_CST);
 		irq_restore(f);

@@ -30,11 +30,13 @@ const char *clock_reference(void);
 /* HPET main counter in nanoseconds, or 0 without an HPET (self-tests cross-check with it). */
 uint64_t hpet_ns(void);
 /*
- * While this CPU runs a guest (interrupts off, around the entry): take the next timer
- * interrupt at deadline (time_ns; the guest's next timer) or when the scheduler needs this
- * CPU (sched_next_event), at the latest a scheduler slice from now, instead of at every tick;
- * timer_tick_resume() restores the tick.  Every timer interrupt ends a guest's run, so this
- * spares a running guest TIMER_HZ exits a second and delivers its timers on time.
+ * Before this CPU enters a guest (interrupts off): take the next timer interrupt at deadline
+ * (time_ns; the guest's next timer) or when the scheduler needs this CPU (sched_next_event),
+ * at the latest a scheduler slice from now, instead of at every tick.  Every timer interrupt
+ * ends a guest's run, so this spares a running guest TIMER_HZ exits a second and delivers its
+ * timers on time.  The one shot stays set across exits that do not change it (no timer
+ * writes for them); the tick comes back (timer_tick_resume) when it fires and when the CPU
+ * switches worlds.
  */
 void timer_tick_defer(uint64_t deadline);
 void timer_tick_resume(void);

@@ -40,6 +40,7 @@ struct cpu {
 	volatile uint64_t ticks;     /* LAPIC timer interrupts taken */
 	volatile uint64_t ipi_calls; /* cross-CPU calls run */
 	int in_irq;		     /* nesting depth of interrupt handlers */
+	uint64_t tick_deferred;	     /* 0: the timer ticks; else its one shot's time (time_ns) */
 };
 
 static inline struct cpu *this_cpu(void)
