@@ -23,6 +23,10 @@ int guest_main(void)
 	report(!(r[2] & (1u << 2)), "no-svm", "ecx %#x", r[2]);
 	report(r[3] & (1u << 29), "long-mode", NULL);
 	report(!(r[3] & (1u << 27)), "no-rdtscp", NULL);
+	cpuid(0x80000007, 0, r);
+	report(r[3] & (1u << 8), "invariant-tsc", "edx %#x", r[3]);
+	cpuid(7, 0, r);
+	report(r[1] & (1u << 1), "tsc-adjust", "ebx %#x", r[1]);
 	cpuid(0, 0, r);
 	report(r[0] >= 1 && r[0] <= 7, "max-basic-leaf", "%u", r[0]);
 	cpuid(0x12345678, 0, r);

@@ -1,4 +1,5 @@
-/* MSRs: EFER as the guest set it (SVM hidden), PAT, the APIC base, #GP for unknown ones. */
+/* MSRs: EFER as the guest set it (SVM hidden), PAT, the APIC base, TSC_ADJUST, #GP for unknown
+ * ones. */
 #include "lib/guest.h"
 
 static void rd_unknown(void)
@@ -32,6 +33,10 @@ int guest_main(void)
 	report(expect_fault(wr_efer_bad, 2) == 13, "efer-reserved-gp", NULL);
 	report(expect_fault(apic_move, 2) == 13, "apic-base-move-gp", NULL);
 	report(rdmsr(0xc0000080) == efer, "efer-unchanged", NULL);
+	/* TSC_ADJUST: 0, and stays 0 (the TSC is the host's; writes to either are ignored). */
+	report(rdmsr(0x3b) == 0, "tsc-adjust", NULL);
+	wrmsr(0x3b, 1000);
+	report(rdmsr(0x3b) == 0, "tsc-adjust-write-ignored", NULL);
 	wrmsr(0xc0000100, 0x12345000); /* FS base: the guest's own, no exit */
 	report(rdmsr(0xc0000100) == 0x12345000, "fs-base", NULL);
 	return guest_summary();

@@ -5,7 +5,8 @@
 # virtio disk, with keel-vm.  Each guest must reach userspace, see 2 CPUs, find its disk,
 # write it and power off (keel-vm exits 0), and the host must read back what each guest
 # wrote; /proc/keel/vms must have listed every VM with its exit counts, keel-vm --stats must
-# have printed its figures, and /proc/keel/worlds must never have shown a vCPU world on CPU 0
+# have printed its figures, each guest must have calibrated its TSC and kept it, and
+# /proc/keel/worlds must never have shown a vCPU world on CPU 0
 # (QEMU's TCG: docs/hypervisor.md, known limits).  LINUX_VMS=N runs only the N-VM image.
 . "$(dirname "$0")/lib.sh"
 
@@ -37,6 +38,13 @@ run_image() { # VMS IMAGE
 		check disk 'linux-guest: disk vda, 8192 sectors' "its virtio disk"
 		check rng 'linux-guest: hwrng virtio_rng' "its virtio rng"
 		check poweroff '.*ACPI: PM: Preparing to enter system sleep state S5' "ACPI power-off"
+		# The TSC's rate found against the host's PM timer (hv/platform.c), and trusted.
+		check tsc '.*tsc: Detected [0-9.]* MHz processor' "TSC calibrated"
+		if echo "$out" | grep "^vm$n: " | grep -q 'Marking TSC unstable'; then
+			fail "$name/vm$n-tsc-stable" "$(echo "$out" | grep "^vm$n: .*TSC unstable")"
+		else
+			pass "$name/vm$n-tsc-stable" "the guest kept its TSC"
+		fi
 		if echo "$out" | grep -q "^vm$n stderr: exit 0$"; then
 			pass "$name/vm$n-keel-vm-exit" "keel-vm exited 0"
 		else
@@ -68,7 +76,7 @@ run_image() { # VMS IMAGE
 	else
 		fail "$name/vcpus-off-cpu0" "vCPU worlds seen: $(echo "$vcpus" | tr '\n' ' ')"
 	fi
-	if echo "$out" | grep -Eq '^vm1 stderr: keel-vm: stats: run [1-9][0-9]* ms, [0-9]+ exits .* io [0-9]+/s'; then
+	if echo "$out" | grep -Eq '^vm1 stderr: keel-vm: stats: run [1-9][0-9]* ms, [0-9]+ exits .* io [0-9]+ \([0-9]+/s\)'; then
 		pass "$name/keel-vm-stats" "$(echo "$out" | sed -n 's/^vm1 stderr: keel-vm: stats: //p')"
 	else
 		fail "$name/keel-vm-stats" "no stats line from keel-vm --stats"

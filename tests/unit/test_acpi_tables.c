@@ -358,6 +358,34 @@ static void test_rsdt_fallback(void **state)
 	free(buf);
 }
 
+/* A 32-bit timer (the host's, when guests read it directly) is TMR_VAL_EXT, as the host's own
+ * parser reads it back; the default is 24 bits. */
+static void test_pm_timer_width(void **state)
+{
+	uint8_t *buf = malloc(CAP);
+	struct acpi_info *info = malloc(sizeof(*info));
+	struct acpi_cfg cfg;
+	struct image im;
+	uint64_t rsdp;
+	int n;
+
+	(void)state;
+	assert_non_null(buf);
+	assert_non_null(info);
+	for (int wide = 0; wide < 2; wide++) {
+		acpi_cfg_init(&cfg, 2, fake_dsdt, sizeof(fake_dsdt));
+		cfg.pm_tmr_32bit = wide;
+		n = acpi_tables_build(&cfg, buf, CAP, BASE, &rsdp);
+		assert_true(n > 0);
+		im = (struct image){buf, (size_t)n, BASE};
+		assert_int_equal(acpi_parse(at(&im, rsdp, 36), 36, map_image, &im, info), 0);
+		assert_int_equal(info->pm_tmr_blk, ACPI_PM_IO_BASE + ACPI_PM_TMR);
+		assert_int_equal(info->pm_tmr_32bit, wide);
+	}
+	free(info);
+	free(buf);
+}
+
 /* -E2BIG below the exact size, success at it, and never a byte past @cap (the buffer is
  * exactly @cap long, so ASan sees any overrun). */
 static void test_capacity(void **state)
@@ -685,6 +713,7 @@ int main(void)
 		cmocka_unit_test(test_cpu_counts_and_bases),
 		cmocka_unit_test(test_max_cpus),
 		cmocka_unit_test(test_rsdt_fallback),
+		cmocka_unit_test(test_pm_timer_width),
 		cmocka_unit_test(test_capacity),
 		cmocka_unit_test(test_invalid),
 		cmocka_unit_test(test_dsdt_header_s5_hid),

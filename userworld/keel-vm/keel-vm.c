@@ -36,7 +36,7 @@ static const char *const why_text[] = {
 
 static volatile sig_atomic_t signals;
 
-/* "keel-vm: stats: run MS ms, N exits (R/s): KIND R/s, ..." for the kinds that occurred. */
+/* "keel-vm: stats: run MS ms, N exits (R/s): KIND N (R/s) ..." for the kinds that occurred. */
 static void print_stats(const struct keel_vm_status *st)
 {
 	static const char *const names[] = KEEL_VM_EXIT_NAMES;
@@ -49,7 +49,9 @@ static void print_stats(const struct keel_vm_status *st)
 		(unsigned long long)(st->run_ns / 1000000), total, secs > 0 ? total / secs : 0);
 	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (st->exits[i])
-			fprintf(stderr, " %s %.0f/s", names[i], secs > 0 ? st->exits[i] / secs : 0);
+			fprintf(stderr, " %s %llu (%.0f/s)", names[i],
+				(unsigned long long)st->exits[i],
+				secs > 0 ? st->exits[i] / secs : 0);
 	fputc('\n', stderr);
 }
 

@@ -15,6 +15,8 @@
 #include <vmk/rootfs.h>
 #include <vmk/vfs.h>
 #include <vmk/errno.h>
+#include <vmk/acpi.h>
+#include <vmk/platform.h>
 #include <hv/platform.h>
 #include <hv/uart.h>
 #include <hv/pic.h>
@@ -460,6 +462,28 @@ static int add_devices(struct platform *p, const struct platform_cfg *cfg)
 	return rc;
 }
 
+/*
+ * The guest's PM timer is the host's own when the host has one at the same port (PIIX4 and
+ * ICH9 put it there, as does this platform): reads need no exit.  A guest's timer read that
+ * exits takes longer than the 50000 TSC ticks Linux allows a reference read when it
+ * calibrates the TSC, so with the emulated timer Linux finds no TSC frequency, and keeps time
+ * by the (exiting) timer itself.  The host's timer is a free-running counter that writes
+ * cannot change; it tells the guest nothing its TSC does not.  Elsewhere the timer is
+ * emulated (hv/dev/acpi_pm.c) and Linux runs without a TSC clocksource.
+ */
+static void pm_timer_direct(struct platform *p)
+{
+	const struct acpi_info *a = &platform_acpi;
+	const struct hv_backend *b = hv_get();
+
+	if (!a->has_fadt || a->pm_tmr_blk != ACPI_PM_IO_BASE + ACPI_PM_TMR || !b->io_direct)
+		return;
+	for (unsigned i = 0; i < p->vm->nvcpus; i++)
+		b->io_direct(p->vm->vcpus[i], ACPI_PM_IO_BASE + ACPI_PM_TMR, 4);
+	p->pm_tmr_host = true;
+	p->pm_tmr_32bit = a->pm_tmr_32bit;
+}
+
 static int write_acpi(struct platform *p)
 {
 	struct acpi_cfg cfg;
@@ -469,6 +493,7 @@ static int write_acpi(struct platform *p)
 	if (!buf)
 		return -ENOMEM;
 	acpi_cfg_init(&cfg, p->vm->nvcpus, hv_dsdt_aml, hv_dsdt_aml_len);
+	cfg.pm_tmr_32bit = p->pm_tmr_32bit;
 	n = acpi_tables_build(&cfg, buf, ACPI_TABLES_MAX_SIZE, ACPI_TABLES_GPA, &p->rsdp);
 	if (n > 0) {
 		p->acpi_len = (size_t)n;
@@ -507,6 +532,7 @@ int platform_create(struct vm *vm, const struct platform_cfg *cfg)
 			    &(struct vlapic_callbacks){lapic_ipi, lapic_eoi, lapic_nmi, p});
 		vm->vcpus[i]->dev = &p->lapic[i];
 	}
+	pm_timer_direct(p);
 	pci_init(&p->pci);
 	rc = add_devices(p, cfg);
 	if (!rc)

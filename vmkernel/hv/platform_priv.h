@@ -29,6 +29,8 @@ struct platform {
 	struct vnode *disk; /* referenced; NULL: no disk */
 	uint64_t rsdp;	    /* the ACPI tables: the RSDP's address, their length at 0xE0000 */
 	size_t acpi_len;
+	bool pm_tmr_host;  /* the guest reads the host's PM timer (pm_timer_direct) */
+	bool pm_tmr_32bit; /* its width, for the FADT */
 };
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * The virtual CPUID: the host's, curated.  The guest sees what the VMM can stand behind: the
  * hypervisor bit and Keel's leaf at 0x40000000, its own APIC id, an xAPIC with the
- * TSC-deadline timer (hv/dev/lapic.c), and not what it cannot use or would reach the host
+ * TSC-deadline timer (hv/dev/lapic.c), an invariant TSC with TSC_ADJUST (with the three,
+ * Linux trusts the TSC without a watchdog), and not what it cannot use or would reach the host
  * through: VMX/SVM, XSAVE and AVX (the host switches only FXSAVE state), x2APIC, MONITOR,
  * RDTSCP/RDPID (TSC_AUX is the host's), machine checks, MTRRs, performance counters,
  * thermal and power management, and topology leaves.
@@ -27,12 +28,16 @@
 	((1u << 0) | (1u << 1) | (1u << 2) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) |      \
 	 (1u << 8) | (1u << 9) | (1u << 11) | (1u << 13) | (1u << 15) | (1u << 16) | (1u << 17) | \
 	 (1u << 19) | (1u << 23) | (1u << 24) | (1u << 25) | (1u << 26))
-/* leaf 7 EBX: FSGSBASE BMI1 SMEP BMI2 ERMS INVPCID RDSEED ADX SMAP CLFLUSHOPT CLWB SHA. */
+/* leaf 7 EBX: FSGSBASE BMI1 SMEP BMI2 ERMS INVPCID RDSEED ADX SMAP CLFLUSHOPT CLWB SHA; and
+ * (set below) TSC_ADJUST (msr.c). */
 #define L7_EBX_KEEP                                                                            \
 	((1u << 0) | (1u << 3) | (1u << 7) | (1u << 8) | (1u << 9) | (1u << 10) | (1u << 18) | \
 	 (1u << 19) | (1u << 20) | (1u << 23) | (1u << 24) | (1u << 29))
 /* 0x80000001 ECX: LAHF/SAHF, CMP legacy, ABM/LZCNT, SSE4A, misaligned SSE, 3DNow prefetch. */
-#define E1_ECX_KEEP ((1u << 0) | (1u << 1) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 8))
+#define L7_EBX_TSC_ADJUST (1u << 1)
+/* 0x80000007 EDX: the invariant TSC (Linux's CONSTANT_TSC and NONSTOP_TSC). */
+#define E7_EDX_INVARIANT_TSC (1u << 8)
+#define E1_ECX_KEEP	     ((1u << 0) | (1u << 1) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 8))
 /* 0x80000001 EDX: the leaf-1 bits AMD repeats, SYSCALL, NX, MMX ext, FXSR opt, 1 GiB pages,
  * LM (no RDTSCP). */
 #define E1_EDX_KEEP \
@@ -64,7 +69,7 @@ void vcpu_cpuid(struct vcpu *v)
 		case 7:
 			if (sub == 0) {
 				a = 0;
-				bx &= L7_EBX_KEEP;
+				bx = (bx & L7_EBX_KEEP) | L7_EBX_TSC_ADJUST;
 			} else {
 				a = bx = 0;
 			}
@@ -78,8 +83,11 @@ void vcpu_cpuid(struct vcpu *v)
 			d &= E1_EDX_KEEP;
 			break;
 		case 0x80000007:
+			/* Always: the guest's TSC is the host's, which Keel keeps time by; every
+			 * CPU with nested paging has an invariant TSC, but QEMU's TCG does not
+			 * say so. */
 			a = bx = c = 0;
-			d &= 1u << 8; /* invariant TSC */
+			d = E7_EDX_INVARIANT_TSC;
 			break;
 		case 0x80000008:
 			bx = c = d = 0; /* address sizes only */

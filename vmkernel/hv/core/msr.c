@@ -12,6 +12,7 @@
 #include "core_priv.h"
 
 #define MSR_TSC		0x10
+#define MSR_TSC_ADJUST	0x3b
 #define MSR_PLATFORM_ID 0x17
 #define MSR_UCODE_REV	0x8b /* AMD: patch level */
 #define MSR_PAT		0x277
@@ -58,6 +59,10 @@ static int core_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 		if (!write)
 			*val = rdtsc();
 		return 1; /* a guest's TSC writes are ignored: all vCPUs share the host's */
+	case MSR_TSC_ADJUST:
+		if (!write)
+			*val = 0;
+		return 1; /* the same: it stays 0 */
 	case MSR_UCODE_REV:
 	case MSR_PLATFORM_ID:
 	case MSR_K7_HWCR:

@@ -25,6 +25,7 @@
 #define FADT_WBINVD	   (1u << 0)
 #define FADT_PROC_C1	   (1u << 2)
 #define FADT_SLP_BUTTON	   (1u << 5) /* 1: no fixed-feature sleep button */
+#define FADT_TMR_VAL_EXT   (1u << 8)
 #define FADT_RESET_REG_SUP (1u << 10)
 
 /* Generic address structure: address space ids and access sizes. */
@@ -171,7 +172,8 @@ static void build_fadt(uint8_t *f, const struct acpi_cfg *cfg, uint64_t base,
 	put_le16(f + 98, 1001); /* P_LVL3_LAT > 1000: no C3 */
 	f[108] = cfg->century;
 	put_le16(f + 109, cfg->iapc_boot_arch);
-	put_le32(f + 112, FADT_WBINVD | FADT_PROC_C1 | FADT_SLP_BUTTON | FADT_RESET_REG_SUP);
+	put_le32(f + 112, FADT_WBINVD | FADT_PROC_C1 | FADT_SLP_BUTTON | FADT_RESET_REG_SUP |
+				  (cfg->pm_tmr_32bit ? FADT_TMR_VAL_EXT : 0));
 	gas_io(f + 116, cfg->reset_port, 1, GAS_BYTE);
 	f[128] = cfg->reset_value;
 	f[131] = FADT_MINOR_REVISION;

@@ -112,4 +112,5 @@ const struct hv_backend svm_backend = {
 	.inject_nmi = svm_inject_nmi,
 	.want_window = svm_want_window,
 	.code_mode = svm_code_mode,
+	.io_direct = svm_io_direct,
 };

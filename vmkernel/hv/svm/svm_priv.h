@@ -26,5 +26,6 @@ void svm_inject_intr(struct vcpu *v, uint8_t vector);
 void svm_inject_nmi(struct vcpu *v);
 void svm_want_window(struct vcpu *v, bool on);
 int svm_code_mode(struct vcpu *v);
+void svm_io_direct(struct vcpu *v, uint16_t port, unsigned len);
 
 #endif

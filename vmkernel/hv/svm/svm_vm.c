@@ -119,6 +119,15 @@ static void msr_pass(uint64_t msrpm, uint32_t msr)
 	pm[base + bit / 8] &= (uint8_t) ~(3u << (bit % 8));
 }
 
+void svm_io_direct(struct vcpu *v, uint16_t port, unsigned len)
+{
+	struct svm_vcpu *s = v->priv;
+	uint8_t *pm = phys_to_virt(s->iopm);
+
+	for (unsigned p = port; p < (unsigned)port + len && p <= 0xffff; p++)
+		pm[p / 8] &= (uint8_t) ~(1u << (p % 8));
+}
+
 /* The MSRs VMLOAD/VMSAVE switch: the guest's own copies, no exit. */
 static const uint32_t passed_msrs[] = {
 	0x174,	    0x175,	0x176,	    /* SYSENTER_CS/ESP/EIP */

@@ -11,7 +11,8 @@
  *   XSDT  FADT, MADT (the RSDT lists the same with 32-bit pointers)
  *   FADT  revision 6.0 layout (276 bytes), not HW_REDUCED: SCI on ACPI_PM_SCI_IRQ, no SMI_CMD
  *         (ACPI mode always on), PM1a_EVT/PM1a_CNT/PM_TMR blocks of hv/acpi_pm.h in both the
- *         legacy fields and the X_ generic addresses, a 24-bit PM timer, no GPE blocks, C2/C3
+ *         legacy fields and the X_ generic addresses, a 24-bit PM timer (32-bit, TMR_VAL_EXT, when
+ *         pm_tmr_32bit), no GPE blocks, C2/C3
  *         latencies saying "unsupported", CENTURY, RESET_REG (I/O port, byte) with RESET_VALUE,
  *         flags WBINVD | PROC_C1 | SLP_BUTTON | RESET_REG_SUP (PWR_BUTTON clear: the power
  *         button is the fixed-feature one of hv/acpi_pm.h), FACS and DSDT in both the 32-bit
@@ -41,6 +42,7 @@
  * for active-low pins: the integrator picks one rule for both the SCI and PCI lines.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -81,6 +83,7 @@ struct acpi_cfg {
 	uint16_t pm1a_evt_port;	  /* ACPI_PM_IO_BASE + ACPI_PM_PM1_STS, 4 bytes */
 	uint16_t pm1a_cnt_port;	  /* ACPI_PM_IO_BASE + ACPI_PM_PM1_CNT, 2 bytes */
 	uint16_t pm_tmr_port;	  /* ACPI_PM_IO_BASE + ACPI_PM_TMR, 4 bytes */
+	bool pm_tmr_32bit;	  /* false: the timer counts 24 bits */
 	uint16_t reset_port;	  /* ACPI_PM_RESET_PORT */
 	uint8_t reset_value;	  /* ACPI_PM_RESET_VALUE */
 	uint8_t century;	  /* ACPI_CENTURY_CMOS */

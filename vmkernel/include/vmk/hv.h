@@ -219,6 +219,9 @@ struct hv_backend {
 	int (*code_mode)(struct vcpu *v);
 	uint64_t (*reg_get)(struct vcpu *v, enum hv_reg r);
 	void (*reg_set)(struct vcpu *v, enum hv_reg r, uint64_t val);
+	/* Let the guest reach host ports [port, port + len) itself, without exits (the host's
+	 * ACPI PM timer: a counter that cannot be written). */
+	void (*io_direct)(struct vcpu *v, uint16_t port, unsigned len);
 };
 
 extern const struct hv_backend svm_backend;
