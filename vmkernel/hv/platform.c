@@ -480,7 +480,6 @@ static void pm_timer_direct(struct platform *p)
 		return;
 	for (unsigned i = 0; i < p->vm->nvcpus; i++)
 		b->io_direct(p->vm->vcpus[i], ACPI_PM_IO_BASE + ACPI_PM_TMR, 4);
-	p->pm_tmr_host = true;
 	p->pm_tmr_32bit = a->pm_tmr_32bit;
 }
 

@@ -29,8 +29,7 @@ struct platform {
 	struct vnode *disk; /* referenced; NULL: no disk */
 	uint64_t rsdp;	    /* the ACPI tables: the RSDP's address, their length at 0xE0000 */
 	size_t acpi_len;
-	bool pm_tmr_host;  /* the guest reads the host's PM timer (pm_timer_direct) */
-	bool pm_tmr_32bit; /* its width, for the FADT */
+	bool pm_tmr_32bit; /* the host's PM timer, which the guest reads, counts 32 bits */
 };
 
 #endif

@@ -33,15 +33,15 @@
 #define L7_EBX_KEEP                                                                            \
 	((1u << 0) | (1u << 3) | (1u << 7) | (1u << 8) | (1u << 9) | (1u << 10) | (1u << 18) | \
 	 (1u << 19) | (1u << 20) | (1u << 23) | (1u << 24) | (1u << 29))
-/* 0x80000001 ECX: LAHF/SAHF, CMP legacy, ABM/LZCNT, SSE4A, misaligned SSE, 3DNow prefetch. */
 #define L7_EBX_TSC_ADJUST (1u << 1)
-/* 0x80000007 EDX: the invariant TSC (Linux's CONSTANT_TSC and NONSTOP_TSC). */
-#define E7_EDX_INVARIANT_TSC (1u << 8)
-#define E1_ECX_KEEP	     ((1u << 0) | (1u << 1) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 8))
+/* 0x80000001 ECX: LAHF/SAHF, CMP legacy, ABM/LZCNT, SSE4A, misaligned SSE, 3DNow prefetch. */
+#define E1_ECX_KEEP ((1u << 0) | (1u << 1) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 8))
 /* 0x80000001 EDX: the leaf-1 bits AMD repeats, SYSCALL, NX, MMX ext, FXSR opt, 1 GiB pages,
  * LM (no RDTSCP). */
 #define E1_EDX_KEEP \
 	(L1_EDX_KEEP | (1u << 11) | (1u << 20) | (1u << 22) | (1u << 25) | (1u << 26) | (1u << 29))
+/* 0x80000007 EDX: the invariant TSC (Linux's CONSTANT_TSC and NONSTOP_TSC). */
+#define E7_EDX_INVARIANT_TSC (1u << 8)
 
 void vcpu_cpuid(struct vcpu *v)
 {
