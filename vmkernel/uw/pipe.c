@@ -18,9 +18,12 @@
  * The waitq's spinlock guards the ring and the end counts; readers and writers both sleep on
  * it (wake_all: few waiters, and either side may be waiting).  User memory is never touched
  * under the spinlock (a copy may fault and sleep): data goes through a kernel bounce buffer.
+ * Readers take turns (read_lock) and take bytes out of the ring only once they reached the
+ * reader's memory: a read that faults leaves them in the pipe, as on Linux.
  */
 struct pipe {
 	struct waitq wq;
+	struct mutex read_lock;
 	uint8_t *ring;	    /* PIPE_SIZE bytes */
 	size_t head, count; /* first unread byte, bytes held */
 	unsigned readers, writers;
@@ -35,8 +38,8 @@ static void pipe_free(struct pipe *p)
 	kfree(p);
 }
 
-/* Take up to n bytes out of the ring (lock held). */
-static size_t ring_take(struct pipe *p, uint8_t *dst, size_t n)
+/* Copy up to n bytes from the front of the ring (lock held); ring_drop takes them out. */
+static size_t ring_peek(struct pipe *p, uint8_t *dst, size_t n)
 {
 	size_t first;
 
@@ -44,9 +47,13 @@ static size_t ring_take(struct pipe *p, uint8_t *dst, size_t n)
 	first = PIPE_SIZE - p->head < n ? PIPE_SIZE - p->head : n;
 	memcpy(dst, p->ring + p->head, first);
 	memcpy(dst + first, p->ring, n - first);
+	return n;
+}
+
+static void ring_drop(struct pipe *p, size_t n)
+{
 	p->head = (p->head + n) % PIPE_SIZE;
 	p->count -= n;
-	return n;
 }
 
 /* Put up to n bytes into the ring (lock held). */
@@ -75,11 +82,11 @@ static long pipe_read(struct file *f, void *ubuf, size_t len)
 	kbuf = kmalloc(n);
 	if (!kbuf)
 		return -ENOMEM;
+	mutex_lock(&p->read_lock);
 	fl = spin_lock_irqsave(&p->wq.lock);
 	for (;;) {
 		if (p->count) {
-			rc = (long)ring_take(p, kbuf, n);
-			waitq_wake_all_locked(&p->wq);
+			rc = (long)ring_peek(p, kbuf, n);
 			break;
 		}
 		if (!p->writers) {
@@ -97,10 +104,16 @@ static long pipe_read(struct file *f, void *ubuf, size_t len)
 		waitq_wait(&p->wq, &fl);
 	}
 	spin_unlock_irqrestore(&p->wq.lock, fl);
-	if (rc > 0)
-		poll_notify();
 	if (rc > 0 && copy_to_user(ubuf, kbuf, (size_t)rc))
-		rc = -EFAULT; /* the bytes are lost, as when Linux faults mid-copy */
+		rc = -EFAULT;
+	if (rc > 0) {
+		fl = spin_lock_irqsave(&p->wq.lock);
+		ring_drop(p, (size_t)rc); /* only readers drop, and they take turns */
+		waitq_wake_all_locked(&p->wq);
+		spin_unlock_irqrestore(&p->wq.lock, fl);
+		poll_notify();
+	}
+	mutex_unlock(&p->read_lock);
 	kfree(kbuf);
 	return rc;
 }
@@ -252,6 +265,7 @@ int pipe_create(int flags, struct file **rd, struct file **wr)
 	if (!p->ring)
 		goto fail;
 	waitq_init(&p->wq);
+	mutex_init(&p->read_lock);
 	p->readers = p->writers = 1;
 	p->ino = __atomic_fetch_add(&next_ino, 1, __ATOMIC_RELAXED);
 	r = file_alloc(&pipe_read_ops, O_RDONLY | flags, p);

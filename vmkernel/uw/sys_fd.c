@@ -6,6 +6,7 @@
 #include <vmk/syscall.h>
 #include <vmk/aspace.h>
 #include <vmk/errno.h>
+#include <vmk/mm.h>
 #include <string.h>
 #include "vfile_priv.h"
 
@@ -37,6 +38,8 @@ static long do_read(struct file *f, void *ubuf, size_t len)
 {
 	if ((f->flags & O_ACCMODE) == O_WRONLY || (f->flags & VFS_O_PATH))
 		return -EBADF;
+	if (!uaccess_ok(ubuf, len))
+		return -EFAULT;
 	return f->ops->read ? f->ops->read(f, ubuf, len) : -EINVAL;
 }
 
@@ -44,6 +47,8 @@ static long do_write(struct file *f, const void *ubuf, size_t len)
 {
 	if ((f->flags & O_ACCMODE) == O_RDONLY || (f->flags & VFS_O_PATH))
 		return -EBADF;
+	if (!uaccess_ok(ubuf, len))
+		return -EFAULT;
 	return f->ops->write ? f->ops->write(f, ubuf, len) : -EINVAL;
 }
 
@@ -51,6 +56,8 @@ static long do_pread(struct file *f, void *ubuf, size_t len, uint64_t off)
 {
 	if ((f->flags & O_ACCMODE) == O_WRONLY || (f->flags & VFS_O_PATH))
 		return -EBADF;
+	if (!uaccess_ok(ubuf, len))
+		return -EFAULT;
 	return f->ops->pread ? f->ops->pread(f, ubuf, len, off) : -ESPIPE;
 }
 
@@ -58,6 +65,8 @@ static long do_pwrite(struct file *f, const void *ubuf, size_t len, uint64_t off
 {
 	if ((f->flags & O_ACCMODE) == O_RDONLY || (f->flags & VFS_O_PATH))
 		return -EBADF;
+	if (!uaccess_ok(ubuf, len))
+		return -EFAULT;
 	return f->ops->pwrite ? f->ops->pwrite(f, ubuf, len, off) : -ESPIPE;
 }
 
@@ -116,11 +125,14 @@ static long sys_pwrite64(long fd, long buf, long len, long off, long a4, long a5
 }
 
 /*
- * readv/writev/preadv/pwritev: one transfer per vector, stopping at the first short one.
- * off < 0: at the file position.
+ * readv/writev/preadv/pwritev: the vector is read and every segment checked first, as Linux's
+ * import_iovec does (a bad one fails the call before anything moves: -EINVAL for a negative
+ * length, -EFAULT outside user space); then one transfer per segment, stopping at the first
+ * short one.  off < 0: at the file position.
  */
 static long do_vec(long fd, long uiov, long cnt, int64_t off, bool write)
 {
+	struct iovec *v;
 	struct file *f;
 	long total = 0;
 
@@ -129,26 +141,27 @@ static long do_vec(long fd, long uiov, long cnt, int64_t off, bool write)
 	f = fd_get((int)fd);
 	if (!f)
 		return -EBADF;
-	for (long i = 0; i < cnt; i++) {
-		struct iovec v;
-		size_t len;
+	v = kmalloc((size_t)cnt * sizeof(*v) + 1);
+	if (!v)
+		total = -ENOMEM;
+	else if (copy_from_user(v, (const void *)uiov, (size_t)cnt * sizeof(*v)))
+		total = -EFAULT;
+	for (long i = 0; !total && i < cnt; i++)
+		if ((int64_t)v[i].len < 0)
+			total = -EINVAL;
+		else if (!uaccess_ok((const void *)v[i].base, v[i].len))
+			total = -EFAULT;
+	for (long i = 0; total >= 0 && i < cnt; i++) {
+		size_t len = rw_len((long)v[i].len);
 		long rc;
 
-		if (copy_from_user(&v, (const struct iovec *)uiov + i, sizeof(v))) {
-			total = total ? total : -EFAULT;
-			break;
-		}
-		if ((int64_t)v.len < 0) {
-			total = total ? total : -EINVAL;
-			break;
-		}
-		len = rw_len((long)v.len);
 		if (off < 0)
-			rc = write ? do_write(f, (const void *)v.base, len)
-				   : do_read(f, (void *)v.base, len);
+			rc = write ? do_write(f, (const void *)v[i].base, len)
+				   : do_read(f, (void *)v[i].base, len);
 		else
-			rc = write ? do_pwrite(f, (const void *)v.base, len, (uint64_t)off + total)
-				   : do_pread(f, (void *)v.base, len, (uint64_t)off + total);
+			rc = write ? do_pwrite(f, (const void *)v[i].base, len,
+					       (uint64_t)off + total)
+				   : do_pread(f, (void *)v[i].base, len, (uint64_t)off + total);
 		if (rc < 0) {
 			total = total ? total : rc;
 			break;
@@ -157,6 +170,7 @@ static long do_vec(long fd, long uiov, long cnt, int64_t off, bool write)
 		if ((size_t)rc < len)
 			break;
 	}
+	kfree(v);
 	file_put(f);
 	return total;
 }

@@ -5,11 +5,23 @@
 size_t uaccess_copy(void *dst, const void *src, size_t n);
 size_t uaccess_strnlen(const char *s, size_t max);
 
+/* The copies' own check: every byte below USER_TOP (the guard page and the non-canonical hole
+ * above it would fault in the kernel). */
 static bool user_ok(const void *p, size_t n)
 {
 	uintptr_t a = (uintptr_t)p;
 
 	return a <= USER_TOP && n <= USER_TOP - a;
+}
+
+/* As Linux 6.1's x86 access_ok (valid_user_address): the range does not wrap and does not
+ * reach the kernel half.  A range that runs into the hole above user space passes, and its
+ * copy fails instead (read(2) from /dev/null there returns 0 on Linux too). */
+bool uaccess_ok(const void *p, size_t n)
+{
+	uintptr_t a = (uintptr_t)p;
+
+	return a + n >= a && (intptr_t)(a + n) >= 0;
 }
 
 int copy_from_user(void *dst, const void *usrc, size_t n)

@@ -68,6 +68,10 @@ int aspace_fill(struct aspace *as, uintptr_t addr, const void *src, size_t len);
 
 /* --- checked access to the current world's user memory (uw/uaccess.c) --- */
 
+/* Linux's access_ok: does [p, p + n) stay out of the kernel half?  (Not whether it is mapped.)
+ * Calls check their buffers with it before doing anything, so a kernel address is -EFAULT even
+ * where nothing would be copied (a read from /dev/null, a zero length). */
+bool uaccess_ok(const void *p, size_t n);
 /* 0, or -EFAULT if any byte is outside user space or unmapped/forbidden. */
 int copy_from_user(void *dst, const void *usrc, size_t n);
 int copy_to_user(void *udst, const void *src, size_t n);
