@@ -40,6 +40,10 @@ grep -q '^vmkernel: powering off' "$KEEL_LOG" || fail abi-keel "the kernel did n
 linux=$(results "$LINUX_LOG")
 keel=$(results "$KEEL_LOG")
 [ -n "$linux" ] || { fail abi "no result lines under Linux"; exit 0; }
+# A case name said twice could hide a difference: the programs must not do it.
+for dup in $(echo "$linux" | cut -f1 | sort | uniq -d); do
+	fail "abi/$dup" "printed more than once under Linux"
+done
 # Every case Linux reports, in its order; then what only Keel reports.
 while IFS=$'\t' read -r name want; do
 	got=$(echo "$keel" | awk -F'\t' -v n="$name" '$1 == n { sub(/^[^\t]*\t/, ""); print; exit }')

@@ -26,7 +26,7 @@ static int link(struct vnode *root, const char *name, const char *target)
 	return root->ops->symlink(root, name, strlen(name), target, strlen(target), &a, NULL);
 }
 
-int devfs_new(struct mount *m, const struct vfs_env *env, uint64_t dev)
+int devfs_new(struct mount *m, const struct vfs_env *env, uint64_t dev, uint64_t max_bytes)
 {
 	static const char *const links[][2] = {
 		{"fd", "/proc/self/fd"},
@@ -34,7 +34,8 @@ int devfs_new(struct mount *m, const struct vfs_env *env, uint64_t dev)
 		{"stdout", "/proc/self/fd/1"},
 		{"stderr", "/proc/self/fd/2"},
 	};
-	struct ramfs_params p = {.env = *env, .dev = dev, .root_mode = 0755};
+	struct ramfs_params p = {
+		.env = *env, .dev = dev, .root_mode = 0755, .max_bytes = max_bytes};
 	int rc = ramfs_new(m, &p);
 
 	for (int i = 0; !rc && i < chardev_count(); i++) {

@@ -1063,6 +1063,7 @@ static const struct vnode_ops procfs_vnode_ops = {
 static int procfs_statfs(struct mount *m, struct vfs_statfs *st)
 {
 	memset(st, 0, sizeof(*st));
+	st->magic = VFS_PROC_MAGIC;
 	st->bsize = VFS_PAGE_SIZE;
 	st->namelen = VFS_NAME_MAX;
 	return 0;

@@ -1077,6 +1077,7 @@ static int ramfs_statfs(struct mount *m, struct vfs_statfs *st)
 	struct ramfs *fs = m->fs;
 
 	memset(st, 0, sizeof(*st));
+	st->magic = VFS_TMPFS_MAGIC;
 	st->bsize = VFS_PAGE_SIZE;
 	/* Unlimited reports 0 blocks and files, as tmpfs does. */
 	st->blocks = fs->max_pages;

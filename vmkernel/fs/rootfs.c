@@ -155,20 +155,31 @@ static void mount_at(struct mount *m, const char *path, uint32_t mode, const cha
 	log_info("mounted %s on %s%s", type, path, what);
 }
 
+/* The root, /dev and /tmp are ramfs instances; the root and /dev hold up to half the memory
+ * each, as Linux sizes its rootfs and devtmpfs, /tmp a quarter; a writer that fills one gets
+ * ENOSPC. */
 int rootfs_init(const struct boot_info *bi)
 {
-	struct ramfs_params p = {.env = kenv, .root_mode = 0755, .dev = DEV_ROOT};
 	struct frame_stats fst;
-	int rc = ramfs_new(&root_mount, &p);
+	struct ramfs_params p;
 	char what[48];
+	int rc;
 
+	frame_get_stats(&fst);
+	p = (struct ramfs_params){
+		.env = kenv,
+		.root_mode = 0755,
+		.dev = DEV_ROOT,
+		.max_bytes = fst.usable * PAGE_SIZE / 2,
+	};
+	rc = ramfs_new(&root_mount, &p);
 	if (rc)
 		return rc;
 	procfs_note_mount("rootfs", "/", "rootfs", "rw");
 	unpack_initrd(bi);
 
 	mutex_lock(&vfs_lock);
-	rc = devfs_new(&dev_mount, &kenv, DEV_DEV);
+	rc = devfs_new(&dev_mount, &kenv, DEV_DEV, fst.usable * PAGE_SIZE / 2);
 	mutex_unlock(&vfs_lock);
 	if (rc)
 		log_err("no memory for /dev");
@@ -180,7 +191,6 @@ int rootfs_init(const struct boot_info *bi)
 	else
 		mount_at(&proc_mount, "/proc", 0555, "proc", "");
 
-	frame_get_stats(&fst);
 	p = (struct ramfs_params){
 		.env = kenv,
 		.max_bytes = fst.usable * PAGE_SIZE / 4,

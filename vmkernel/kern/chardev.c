@@ -1,4 +1,4 @@
-/* Character devices: /dev/null, zero, random, urandom, and the console under its names. */
+/* Character devices: /dev/null, zero, full, random, urandom, and the console under its names. */
 #define LOG_TAG "chardev"
 #include <vmk/chardev.h>
 #include <vmk/file.h>
@@ -199,6 +199,27 @@ static const struct file_ops zero_ops = {
 	.release = chr_release,
 };
 
+/* /dev/full: reads give zeros, every write (even of nothing) fails with ENOSPC. */
+static long full_write(struct file *f, const void *ubuf, size_t len)
+{
+	return can_write(f) ? -ENOSPC : -EBADF;
+}
+
+static long full_pwrite(struct file *f, const void *ubuf, size_t len, uint64_t off)
+{
+	return full_write(f, ubuf, len);
+}
+
+static const struct file_ops full_ops = {
+	.read = zero_read,
+	.write = full_write,
+	.pread = zero_pread,
+	.pwrite = full_pwrite,
+	.lseek = null_lseek,
+	.stat = chr_stat,
+	.release = chr_release,
+};
+
 static const struct file_ops random_ops = {
 	.read = random_read,
 	.write = random_write,
@@ -216,11 +237,11 @@ static const struct file_ops con_ops = {
 };
 
 static const struct chardev devs[] = {
-	{1, 3, "null", 0666, &null_ops},     {1, 5, "zero", 0666, &zero_ops},
-	{1, 8, "random", 0666, &random_ops}, {1, 9, "urandom", 0666, &random_ops},
-	{5, 1, "console", 0600, &con_ops},   {4, 0, "tty0", 0620, &con_ops},
-	{5, 0, "tty", 0666, &con_ops},	     {10, 240, "keel", 0600, &keelctl_ops},
-	{10, 241, "vmm", 0600, &vmm_ops},
+	{1, 3, "null", 0666, &null_ops},       {1, 5, "zero", 0666, &zero_ops},
+	{1, 7, "full", 0666, &full_ops},       {1, 8, "random", 0666, &random_ops},
+	{1, 9, "urandom", 0666, &random_ops},  {5, 1, "console", 0600, &con_ops},
+	{4, 0, "tty0", 0620, &con_ops},	       {5, 0, "tty", 0666, &con_ops},
+	{10, 240, "keel", 0600, &keelctl_ops}, {10, 241, "vmm", 0600, &vmm_ops},
 };
 #define NDEVS (sizeof(devs) / sizeof(devs[0]))
 

@@ -12,7 +12,13 @@
  * local flush is enough; otherwise a shootdown reaches the other CPUs.
  *
  * Locking: as->lock (a mutex) around every change and every fault.  Callers of
- * aspace_map_page may hold the VFS lock (the order is VFS lock, then as->lock).
+ * aspace_map_page may hold the VFS lock (the order is VFS lock, then as->lock), so an area
+ * that goes under the lock cannot put its file there (the last reference may take the VFS
+ * lock): it waits on as->dead until aspace_unlock drops the lock.
+ *
+ * Limits: vm_pages and data_pages count the pages of all areas and of the private writable
+ * ones but the stack (Linux's total_vm and data_vm); growth past RLIMIT_AS or RLIMIT_DATA
+ * is refused with ENOMEM.
  */
 #define LOG_TAG "aspace"
 #include <vmk/aspace.h>
@@ -21,6 +27,8 @@
 #include <vmk/log.h>
 #include <vmk/panic.h>
 #include <vmk/smp.h>
+#include <vmk/file.h>
+#include <vmk/rootfs.h>
 #include <arch/cpu.h>
 #include <string.h>
 
@@ -69,8 +77,79 @@ struct aspace *aspace_create(void)
 	as->pml4 = phys_to_virt(as->cr3);
 	memcpy(as->pml4 + 256, k + 256, 256 * sizeof(uint64_t));
 	mutex_init(&as->lock);
+	as->limit_as = as->limit_data = ~0ull;
 	as->refs = 1;
 	return as;
+}
+
+void aspace_set_limits(struct aspace *as, uint64_t limit_as, uint64_t limit_data)
+{
+	mutex_lock(&as->lock);
+	as->limit_as = limit_as;
+	as->limit_data = limit_data;
+	mutex_unlock(&as->lock);
+}
+
+/* Linux's is_data_mapping: private, writable, not the stack. */
+static bool is_data(unsigned prot, unsigned flags)
+{
+	return (prot & PROT_WRITE) && !(flags & (VMA_SHARED | VMA_STACK));
+}
+
+static uint64_t vma_pages(const struct vma *v)
+{
+	return (v->end - v->start) / PAGE_SIZE;
+}
+
+static void account_add(struct aspace *as, const struct vma *v)
+{
+	as->vm_pages += vma_pages(v);
+	if (is_data(v->prot, v->flags))
+		as->data_pages += vma_pages(v);
+}
+
+static void account_sub(struct aspace *as, const struct vma *v)
+{
+	as->vm_pages -= vma_pages(v);
+	if (is_data(v->prot, v->flags))
+		as->data_pages -= vma_pages(v);
+}
+
+/* May n more pages be mapped (data: in a data area)?  Linux's may_expand_vm. */
+static bool may_expand(const struct aspace *as, uint64_t n, bool data)
+{
+	uint64_t bytes = n * PAGE_SIZE;
+
+	if (as->vm_pages * PAGE_SIZE + bytes > as->limit_as)
+		return false;
+	return !data || as->data_pages * PAGE_SIZE + bytes <= as->limit_data;
+}
+
+/* Free an area taken off the list (the lock is held): its file waits for aspace_unlock. */
+static void vma_free(struct aspace *as, struct vma *v)
+{
+	if (!v->file) {
+		kfree(v);
+		return;
+	}
+	v->next = as->dead;
+	as->dead = v;
+}
+
+/* Drop the lock, then the files of the areas that went meanwhile. */
+static void aspace_unlock(struct aspace *as)
+{
+	struct vma *dead = as->dead;
+
+	as->dead = NULL;
+	mutex_unlock(&as->lock);
+	while (dead) {
+		struct vma *next = dead->next;
+
+		file_put(dead->file);
+		kfree(dead);
+		dead = next;
+	}
 }
 
 void aspace_activate(struct aspace *as)
@@ -154,6 +233,7 @@ void aspace_put(struct aspace *as)
 	for (struct vma *v = as->vmas, *next; v; v = next) {
 		next = v->next;
 		zap(as, v->start, v->end, false);
+		file_put(v->file);
 		kfree(v);
 	}
 	free_tables(as->pml4, 3);
@@ -182,6 +262,9 @@ static int vma_split(struct aspace *as, uintptr_t addr)
 		return -ENOMEM;
 	*n = *v;
 	n->start = addr;
+	n->pgoff = v->pgoff + (addr - v->start) / PAGE_SIZE;
+	if (n->file)
+		file_get(n->file);
 	v->end = addr;
 	v->next = n;
 	return 0;
@@ -202,7 +285,8 @@ static int vma_remove(struct aspace *as, uintptr_t start, uintptr_t end)
 		if (v->start >= start && v->end <= end) {
 			*p = v->next;
 			zap(as, v->start, v->end, true);
-			kfree(v);
+			account_sub(as, v);
+			vma_free(as, v);
 		} else {
 			p = &v->next;
 		}
@@ -214,6 +298,7 @@ static void vma_insert(struct aspace *as, struct vma *n)
 {
 	struct vma **p = &as->vmas;
 
+	account_add(as, n);
 	while (*p && (*p)->start < n->start)
 		p = &(*p)->next;
 	n->next = *p;
@@ -253,8 +338,25 @@ static bool user_range_valid(uintptr_t addr, size_t len)
 	return addr >= USER_BASE && len <= USER_TOP && addr <= USER_TOP - len;
 }
 
+/* Pages of areas inside [start, end) (the lock is held). */
+static uint64_t overlap_pages(struct aspace *as, uintptr_t start, uintptr_t end)
+{
+	uint64_t n = 0;
+
+	for (struct vma *v = as->vmas; v && v->start < end; v = v->next)
+		if (v->end > start)
+			n += (MIN(end, v->end) - MAX(start, v->start)) / PAGE_SIZE;
+	return n;
+}
+
 int aspace_map(struct aspace *as, uintptr_t addr, size_t len, unsigned prot, unsigned flags,
 	       bool fixed, uintptr_t *out)
+{
+	return aspace_map_file(as, addr, len, prot, flags, fixed, NULL, 0, out);
+}
+
+int aspace_map_file(struct aspace *as, uintptr_t addr, size_t len, unsigned prot, unsigned flags,
+		    bool fixed, struct file *f, uint64_t pgoff, uintptr_t *out)
 {
 	struct vma *n;
 	int rc = 0;
@@ -269,8 +371,13 @@ int aspace_map(struct aspace *as, uintptr_t addr, size_t len, unsigned prot, uns
 	if (fixed) {
 		if (!user_range_valid(addr, len))
 			rc = -ENOMEM;
+		else if (!may_expand(as, len / PAGE_SIZE - overlap_pages(as, addr, addr + len),
+				     is_data(prot, flags)))
+			rc = -ENOMEM;
 		else
 			rc = vma_remove(as, addr, addr + len);
+	} else if (!may_expand(as, len / PAGE_SIZE, is_data(prot, flags))) {
+		rc = -ENOMEM;
 	} else {
 		addr = ALIGN_DOWN(addr, PAGE_SIZE);
 		if (!addr || !user_range_valid(addr, len) || !range_free(as, addr, addr + len))
@@ -283,12 +390,14 @@ int aspace_map(struct aspace *as, uintptr_t addr, size_t len, unsigned prot, uns
 		n->end = addr + len;
 		n->prot = prot;
 		n->flags = flags;
+		n->file = f ? file_get(f) : NULL;
+		n->pgoff = pgoff;
 		vma_insert(as, n);
 		*out = addr;
 	} else {
 		kfree(n);
 	}
-	mutex_unlock(&as->lock);
+	aspace_unlock(as);
 	return rc;
 }
 
@@ -303,7 +412,7 @@ int aspace_unmap(struct aspace *as, uintptr_t addr, size_t len)
 		return -EINVAL;
 	mutex_lock(&as->lock);
 	rc = vma_remove(as, addr, addr + len);
-	mutex_unlock(&as->lock);
+	aspace_unlock(as);
 	return rc;
 }
 
@@ -317,9 +426,11 @@ int aspace_protect(struct aspace *as, uintptr_t addr, size_t len, unsigned prot)
 	len = ALIGN_UP(len, PAGE_SIZE);
 	if (!user_range_valid(addr, len))
 		return -ENOMEM;
+	uint64_t newdata = 0;
+
 	end = addr + len;
 	mutex_lock(&as->lock);
-	/* Linux: the whole range must be mapped. */
+	/* Linux: the whole range must be mapped; areas that become data must fit RLIMIT_DATA. */
 	for (uintptr_t va = addr; va < end;) {
 		struct vma *v = vma_find(as, va);
 
@@ -327,7 +438,13 @@ int aspace_protect(struct aspace *as, uintptr_t addr, size_t len, unsigned prot)
 			mutex_unlock(&as->lock);
 			return -ENOMEM;
 		}
+		if (is_data(prot, v->flags) && !is_data(v->prot, v->flags))
+			newdata += (MIN(end, v->end) - va) / PAGE_SIZE;
 		va = v->end;
+	}
+	if (newdata && as->data_pages * PAGE_SIZE + newdata * PAGE_SIZE > as->limit_data) {
+		mutex_unlock(&as->lock);
+		return -ENOMEM;
 	}
 	rc = vma_split(as, addr);
 	if (!rc)
@@ -338,14 +455,16 @@ int aspace_protect(struct aspace *as, uintptr_t addr, size_t len, unsigned prot)
 		uintptr_t va = v->start, last;
 		uint64_t *e;
 
+		account_sub(as, v);
 		v->prot = prot;
+		account_add(as, v);
 		while ((e = pte_run(as, &va, v->end, &last)))
 			for (; va < last; va += PAGE_SIZE, e++)
 				if (*e & PTE_P)
 					*e = (*e & PTE_ADDR) | page_flags(v, *e & PTE_ADDR);
 	}
 	flush(as, addr, len / PAGE_SIZE);
-	mutex_unlock(&as->lock);
+	aspace_unlock(as);
 	return rc;
 }
 
@@ -362,7 +481,8 @@ uintptr_t aspace_brk(struct aspace *as, uintptr_t newbrk)
 	if (new_end > old_end) {
 		struct vma *n;
 
-		if (!range_free(as, old_end, new_end) || !(n = kzalloc(sizeof(*n))))
+		if (!may_expand(as, (new_end - old_end) / PAGE_SIZE, true) ||
+		    !range_free(as, old_end, new_end) || !(n = kzalloc(sizeof(*n))))
 			goto out;
 		n->start = old_end;
 		n->end = new_end;
@@ -374,7 +494,7 @@ uintptr_t aspace_brk(struct aspace *as, uintptr_t newbrk)
 	}
 	as->brk = ret = newbrk;
 out:
-	mutex_unlock(&as->lock);
+	aspace_unlock(as);
 	return ret;
 }
 
@@ -551,19 +671,28 @@ struct aspace *aspace_clone(struct aspace *as)
 	mutex_lock(&as->lock);
 	c->brk_base = as->brk_base;
 	c->brk = as->brk;
+	c->limit_as = as->limit_as;
+	c->limit_data = as->limit_data;
 	tail = &c->vmas;
 	for (struct vma *v = as->vmas; v && !rc; v = v->next) {
-		struct vma *n = kmalloc(sizeof(*n));
+		struct vma *n;
 
+		if (v->flags & VMA_DONTFORK)
+			continue;
+		n = kmalloc(sizeof(*n));
 		if (!n) {
 			rc = -ENOMEM;
 			break;
 		}
 		*n = *v;
 		n->next = NULL;
+		if (n->file)
+			file_get(n->file);
 		*tail = n;
 		tail = &n->next;
-		rc = share_area(as, c, v);
+		account_add(c, n);
+		if (!(v->flags & VMA_WIPEONFORK))
+			rc = share_area(as, c, v);
 	}
 	/* Our own entries lost their write permission, finished or not. */
 	flush(as, 0, ~0ul);
@@ -573,4 +702,228 @@ struct aspace *aspace_clone(struct aspace *as)
 		return NULL;
 	}
 	return c;
+}
+
+/* --- madvise --- */
+
+enum {
+	MADV_NORMAL = 0,
+	MADV_RANDOM = 1,
+	MADV_SEQUENTIAL = 2,
+	MADV_WILLNEED = 3,
+	MADV_DONTNEED = 4,
+	MADV_FREE = 8,
+	MADV_REMOVE = 9,
+	MADV_DONTFORK = 10,
+	MADV_DOFORK = 11,
+	MADV_MERGEABLE = 12,
+	MADV_UNMERGEABLE = 13,
+	MADV_HUGEPAGE = 14,
+	MADV_NOHUGEPAGE = 15,
+	MADV_DONTDUMP = 16,
+	MADV_DODUMP = 17,
+	MADV_WIPEONFORK = 18,
+	MADV_KEEPONFORK = 19,
+	MADV_COLD = 20,
+	MADV_PAGEOUT = 21,
+	MADV_POPULATE_READ = 22,
+	MADV_POPULATE_WRITE = 23,
+	MADV_COLLAPSE = 25,
+	MADV_HWPOISON = 100,
+	MADV_SOFT_OFFLINE = 101,
+};
+
+/* Advice that only steers Linux's paging (read-ahead, huge pages, KSM, core dumps, reclaim):
+ * nothing here pages or dumps, so it is accepted and has no effect, as on a Linux machine
+ * without swap. */
+static bool advice_is_hint(int advice)
+{
+	switch (advice) {
+	case MADV_NORMAL:
+	case MADV_RANDOM:
+	case MADV_SEQUENTIAL:
+	case MADV_WILLNEED:
+	case MADV_MERGEABLE:
+	case MADV_UNMERGEABLE:
+	case MADV_HUGEPAGE:
+	case MADV_NOHUGEPAGE:
+	case MADV_DONTDUMP:
+	case MADV_DODUMP:
+	case MADV_COLD:
+	case MADV_PAGEOUT:
+	case MADV_COLLAPSE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool advice_known(int advice)
+{
+	return advice_is_hint(advice) || advice == MADV_DONTNEED || advice == MADV_FREE ||
+	       advice == MADV_REMOVE || advice == MADV_DONTFORK || advice == MADV_DOFORK ||
+	       advice == MADV_WIPEONFORK || advice == MADV_KEEPONFORK ||
+	       advice == MADV_POPULATE_READ || advice == MADV_POPULATE_WRITE ||
+	       advice == MADV_HWPOISON || advice == MADV_SOFT_OFFLINE;
+}
+
+/* A file range whose pages go back into the area after MADV_DONTNEED dropped them. */
+struct remap {
+	struct file *f;
+	uint64_t pgoff;
+	uintptr_t va;
+	size_t n;
+	bool shared;
+};
+
+/* One area's part [s, e) of the range (the lock is held).  0 or -errno. */
+static int advise_area(struct aspace *as, struct vma *v, uintptr_t s, uintptr_t e, int advice,
+		       struct remap *rm)
+{
+	bool anon_private = !v->file && !(v->flags & VMA_SHARED);
+
+	switch (advice) {
+	case MADV_FREE:
+		if (!anon_private)
+			return -EINVAL;
+		/* Freeing at once is one of the outcomes MADV_FREE allows. */
+		/* fall through */
+	case MADV_DONTNEED:
+		/* Shared anonymous pages have no other home: they stay (what a new fault would
+		 * find anyway).  A file's pages are put back after the lock is dropped. */
+		if (!v->file && (v->flags & VMA_SHARED))
+			return 0;
+		zap(as, s, e, true);
+		if (v->file) {
+			*rm = (struct remap){file_get(v->file),
+					     v->pgoff + (s - v->start) / PAGE_SIZE, s,
+					     (e - s) / PAGE_SIZE, v->flags & VMA_SHARED};
+		}
+		return 0;
+	case MADV_REMOVE:
+		/* Linux punches a hole in the backing store: the pages read as zeros. */
+		if (!(v->flags & VMA_SHARED))
+			return -EINVAL;
+		if (!(v->prot & PROT_WRITE))
+			return -EACCES;
+		for (uintptr_t va = s; va < e; va += PAGE_SIZE) {
+			uint64_t *pte = vm_user_pte(as->pml4, va, false);
+
+			if (pte && (*pte & PTE_P))
+				memset(phys_to_virt(*pte & PTE_ADDR), 0, PAGE_SIZE);
+		}
+		return 0;
+	case MADV_WIPEONFORK:
+	case MADV_KEEPONFORK:
+		if (!anon_private)
+			return -EINVAL;
+		/* fall through */
+	case MADV_DONTFORK:
+	case MADV_DOFORK: {
+		unsigned bit = advice == MADV_DONTFORK || advice == MADV_DOFORK ? VMA_DONTFORK
+										: VMA_WIPEONFORK;
+		int rc = vma_split(as, s);
+
+		if (!rc)
+			rc = vma_split(as, e);
+		if (rc)
+			return rc;
+		v = vma_find(as, s);
+		if (advice == MADV_DONTFORK || advice == MADV_WIPEONFORK)
+			v->flags |= bit;
+		else
+			v->flags &= ~bit;
+		return 0;
+	}
+	case MADV_POPULATE_READ:
+	case MADV_POPULATE_WRITE: {
+		bool write = advice == MADV_POPULATE_WRITE;
+
+		if (!(v->prot & (write ? PROT_WRITE : PROT_READ)))
+			return -EFAULT;
+		for (uintptr_t va = s; va < e; va += PAGE_SIZE) {
+			uint64_t *pte = page_in(as, va, v->prot);
+
+			if (!pte)
+				return -ENOMEM;
+			if (write && !(*pte & PTE_W) && unshare(as, v, va, pte))
+				return -ENOMEM;
+		}
+		return 0;
+	}
+	default:
+		return 0; /* a hint */
+	}
+}
+
+int aspace_advise(struct aspace *as, uintptr_t addr, size_t len, int advice)
+{
+	struct remap *rm = NULL;
+	size_t nrm = 0, cap = 0;
+	uintptr_t end, va;
+	int rc = 0, hole = 0;
+
+	if (!advice_known(advice) || !IS_ALIGNED(addr, PAGE_SIZE))
+		return -EINVAL;
+	if (advice == MADV_HWPOISON || advice == MADV_SOFT_OFFLINE)
+		return -EPERM; /* memory-failure testing: not offered to userworlds */
+	if (len > SIZE_MAX - PAGE_SIZE)
+		return -EINVAL;
+	len = ALIGN_UP(len, PAGE_SIZE);
+	end = addr + len;
+	if (end < addr)
+		return -EINVAL;
+	if (end == addr)
+		return 0;
+	mutex_lock(&as->lock);
+	for (va = addr; va < end && !rc;) {
+		struct vma *v = as->vmas;
+		uintptr_t s, e;
+
+		while (v && v->end <= va)
+			v = v->next;
+		if (!v || v->start >= end) {
+			hole = -ENOMEM;
+			break;
+		}
+		if (v->start > va)
+			hole = -ENOMEM; /* Linux: the rest is advised, the call says ENOMEM */
+		s = MAX(va, v->start);
+		e = MIN(end, v->end);
+		va = e;
+		if (advice_is_hint(advice))
+			continue;
+		if (nrm == cap) {
+			struct remap *bigger = kmalloc((cap * 2 + 4) * sizeof(*rm));
+
+			if (!bigger) {
+				rc = -ENOMEM;
+				break;
+			}
+			if (nrm)
+				memcpy(bigger, rm, nrm * sizeof(*rm));
+			kfree(rm);
+			rm = bigger;
+			cap = cap * 2 + 4;
+		}
+		rm[nrm].f = NULL;
+		rc = advise_area(as, v, s, e, advice, &rm[nrm]);
+		if (rm[nrm].f)
+			nrm++;
+	}
+	aspace_unlock(as);
+	/* A file's pages again where MADV_DONTNEED dropped them (VFS lock, then as->lock).  Should
+	 * another thread remap that range meanwhile, it gets the file's pages: its own doing. */
+	for (size_t i = 0; i < nrm; i++) {
+		struct file *f = rm[i].f;
+		uint64_t size = f->vnode ? f->vnode->size : 0;
+		uint64_t pages = (ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE);
+		size_t n = rm[i].pgoff < pages ? MIN(rm[i].n, pages - rm[i].pgoff) : 0;
+
+		if (n)
+			rootfs_map_pages(f->vnode, rm[i].pgoff, n, rm[i].shared, as, rm[i].va);
+		file_put(f);
+	}
+	kfree(rm);
+	return rc ? rc : hole;
 }

@@ -1,7 +1,8 @@
 /*
  * Loading a static ELF program into a fresh address space: its segments (the file's own pages,
- * shared), a brk area after them, an 8 MiB stack (pages on demand) holding argv, envp and the
- * auxiliary vector the way Linux lays them out, and the register frame that enters it.
+ * shared), a brk area after them, a stack of RLIMIT_STACK's size (1 to 256 MiB, pages on
+ * demand) holding argv, envp and the auxiliary vector the way Linux lays them out, and the
+ * register frame that enters it.
  */
 #define LOG_TAG "exec"
 #include <vmk/proc.h>
@@ -14,10 +15,13 @@
 #include <arch/cpu.h>
 #include <string.h>
 
-#define STACK_TOP  0x00007ffffff00000ull
-#define STACK_SIZE (8ull << 20)
-#define PIE_BASE   0x0000555555554000ull
-#define ARG_MAX	   (128 * 1024)
+#define STACK_TOP      0x00007ffffff00000ull
+#define STACK_MIN      (1ull << 20)   /* the stack area's size: RLIMIT_STACK within these */
+#define STACK_MAX      (256ull << 20) /* (pages come on demand; the mmap areas are far below) */
+#define PIE_BASE       0x0000555555554000ull
+#define ARGS_LIMIT_MIN (128 * 1024) /* Linux's ARG_MAX */
+#define ARGS_LIMIT_MAX (6ull << 20) /* _STK_LIM / 4 * 3 */
+#define PLATFORM       "x86_64"
 
 enum {
 	AT_NULL = 0,
@@ -35,6 +39,7 @@ enum {
 	AT_HWCAP = 16,
 	AT_CLKTCK = 17,
 	AT_SECURE = 23,
+	AT_PLATFORM = 15,
 	AT_RANDOM = 25,
 	AT_EXECFN = 31,
 };
@@ -101,64 +106,168 @@ static int load_segment(struct aspace *as, const struct exec_file *x, const stru
 	return rc;
 }
 
-static size_t count(char *const v[])
+size_t exec_args_limit(uint64_t rlimit_stack)
 {
-	size_t n = 0;
-
-	while (v && v[n])
-		n++;
-	return n;
+	return MAX(MIN(ARGS_LIMIT_MAX, rlimit_stack / 4), ARGS_LIMIT_MIN);
 }
 
-/* Build the initial stack in a kernel buffer mirroring [STACK_TOP - len, STACK_TOP). */
-static int build_stack(struct aspace *as, char *const argv[], char *const envp[],
-		       const struct elf_image *img, uint64_t bias, uint64_t *sp_out)
+int exec_strs_user(struct exec_strs *s, const char *const *uv, size_t limit)
 {
-	size_t argc = count(argv), envc = count(envp), strings = 0, words, len;
-	uint64_t *w, sp, str_top, p;
-	uint8_t *buf;
-	int rc, i = 0;
+	memset(s, 0, sizeof(*s));
+	s->u = uv;
+	for (; uv; s->nu++) {
+		uint64_t p;
+		long len;
 
-	for (size_t k = 0; k < argc; k++)
-		strings += strlen(argv[k]) + 1;
-	for (size_t k = 0; k < envc; k++)
-		strings += strlen(envp[k]) + 1;
-	if (strings > ARG_MAX)
+		if (copy_from_user(&p, uv + s->nu, sizeof(p)))
+			return -EFAULT;
+		if (!p)
+			break;
+		len = strnlen_user((const char *)p, EXEC_STRLEN_MAX);
+		if (len < 0)
+			return (int)len;
+		if (len == EXEC_STRLEN_MAX)
+			return -E2BIG;
+		s->bytes += (size_t)len + 1;
+		if (s->bytes + (s->nu + 1) * sizeof(char *) > limit)
+			return -E2BIG; /* the rest need not be looked at */
+	}
+	return 0;
+}
+
+void exec_strs_kernel(struct exec_strs *s, char *const v[])
+{
+	memset(s, 0, sizeof(*s));
+	s->k = v;
+	while (v && v[s->nk])
+		s->bytes += strlen(v[s->nk++]) + 1;
+}
+
+static size_t strs_count(const struct exec_strs *s)
+{
+	return s->nk + s->nu;
+}
+
+/* The vectors below the strings go out through a small buffer. */
+struct words_out {
+	struct aspace *as;
+	uintptr_t at;
+	size_t n;
+	int rc;
+	uint64_t buf[256];
+};
+
+static void words_flush(struct words_out *o)
+{
+	if (o->n && !o->rc)
+		o->rc = aspace_fill(o->as, o->at, o->buf, o->n * sizeof(uint64_t));
+	o->at += o->n * sizeof(uint64_t);
+	o->n = 0;
+}
+
+static void word(struct words_out *o, uint64_t w)
+{
+	o->buf[o->n++] = w;
+	if (o->n == sizeof(o->buf) / sizeof(o->buf[0]))
+		words_flush(o);
+}
+
+/* Copy string i of s to *at (below end), advancing *at, and emit its address.  The copy runs
+ * from the caller's memory through a page-sized bounce buffer into the new stack. */
+static int put_string(struct aspace *as, const struct exec_strs *s, size_t i, uintptr_t *at,
+		      uintptr_t end, uint8_t *bounce, struct words_out *o)
+{
+	const char *src;
+	uint64_t up = 0;
+	size_t len;
+	int rc = 0;
+
+	if (i < s->nk) {
+		src = s->k[i];
+		len = strlen(src);
+	} else {
+		long l;
+
+		if (copy_from_user(&up, s->u + s->skip + (i - s->nk), sizeof(up)))
+			return -EFAULT;
+		src = (const char *)up;
+		l = strnlen_user(src, EXEC_STRLEN_MAX);
+		if (l < 0)
+			return (int)l;
+		len = (size_t)l;
+	}
+	if (len + 1 > end - *at)
+		return -E2BIG; /* it grew since it was measured */
+	for (size_t off = 0; off < len && !rc; off += PAGE_SIZE) {
+		size_t n = MIN(len - off, PAGE_SIZE);
+
+		if (up && copy_from_user(bounce, src + off, n))
+			return -EFAULT;
+		rc = aspace_fill(as, *at + off, up ? bounce : (const uint8_t *)src + off, n);
+	}
+	if (!rc)
+		rc = aspace_fill(as, *at + len, "", 1);
+	word(o, *at);
+	*at += len + 1;
+	return rc;
+}
+
+/*
+ * The initial stack, laid out from its top down as Linux lays it out: 8 zero bytes, the execfn
+ * string, the envp strings above the argv strings (each vector in ascending order), the
+ * platform string and 16 random bytes (AT_RANDOM), then at sp (16-aligned) argc, the argv and
+ * envp vectors and the auxiliary vector.
+ */
+static int build_stack(struct aspace *as, const struct exec_args *a, const struct elf_image *img,
+		       uint64_t bias, uint64_t *sp_out)
+{
+	static char *const empty[] = {"", NULL};
+	struct exec_strs argv = a->argv;
+	size_t argc, envc = strs_count(&a->envp), fn_len = strlen(a->execfn) + 1, words;
+	uintptr_t top = STACK_TOP - 8, fn_at, at, plat_at, rand_at, sp;
+	uint8_t *bounce;
+	uint64_t rnd[2];
+	int rc = 0;
+
+	if (!strs_count(&argv))
+		exec_strs_kernel(&argv, empty); /* Linux gives a program argv[0] = "" at least */
+	argc = strs_count(&argv);
+	if (argv.bytes + a->envp.bytes + fn_len + (argc + envc) * sizeof(char *) >
+	    exec_args_limit(a->stack_limit))
 		return -E2BIG;
+	fn_at = top - fn_len;
+	at = fn_at - argv.bytes - a->envp.bytes;
+	plat_at = ALIGN_DOWN(at, 16) - sizeof(PLATFORM);
+	rand_at = plat_at - sizeof(rnd);
 	words = 1 + argc + 1 + envc + 1 + 2 * 18;
-	len = ALIGN_UP(strings + 16 /* AT_RANDOM */, 16) + ALIGN_UP(words * 8, 16) + 16;
-	buf = kzalloc(len);
-	if (!buf)
+	sp = ALIGN_DOWN(rand_at - words * sizeof(uint64_t), 16);
+
+	struct words_out *o = kzalloc(sizeof(*o));
+
+	bounce = kmalloc(PAGE_SIZE);
+	if (!o || !bounce) {
+		kfree(o);
+		kfree(bounce);
 		return -ENOMEM;
-	sp = STACK_TOP - len;
-	str_top = STACK_TOP;
-
-	/* Strings at the top, then 16 random bytes, then the vectors from sp up. */
-	w = (uint64_t *)buf;
-	w[i++] = argc;
-	p = str_top;
-	for (size_t k = 0; k < argc; k++) {
-		size_t n = strlen(argv[k]) + 1;
-
-		p -= n;
-		memcpy(buf + (p - sp), argv[k], n);
-		w[i++] = p;
 	}
-	w[i++] = 0;
-	for (size_t k = 0; k < envc; k++) {
-		size_t n = strlen(envp[k]) + 1;
-
-		p -= n;
-		memcpy(buf + (p - sp), envp[k], n);
-		w[i++] = p;
-	}
-	w[i++] = 0;
-	p = ALIGN_DOWN(p - 16, 16);
-	for (int k = 0; k < 16; k += 8) {
-		uint64_t r = rdtsc() * 0x9e3779b97f4a7c15ull ^ (uint64_t)(uintptr_t)buf;
-
-		memcpy(buf + (p - sp) + k, &r, 8);
-	}
+	o->as = as;
+	o->at = sp;
+	word(o, argc);
+	for (size_t i = 0; i < argc && !rc; i++)
+		rc = put_string(as, &argv, i, &at, fn_at, bounce, o);
+	word(o, 0);
+	for (size_t i = 0; i < envc && !rc; i++)
+		rc = put_string(as, &a->envp, i, &at, fn_at, bounce, o);
+	word(o, 0);
+	for (int k = 0; k < 2; k++)
+		rnd[k] =
+			rdtsc() * 0x9e3779b97f4a7c15ull ^ (uint64_t)(uintptr_t)bounce ^ (uint64_t)k;
+	if (!rc)
+		rc = aspace_fill(as, fn_at, a->execfn, fn_len);
+	if (!rc)
+		rc = aspace_fill(as, plat_at, PLATFORM, sizeof(PLATFORM));
+	if (!rc)
+		rc = aspace_fill(as, rand_at, rnd, sizeof(rnd));
 	const uint64_t aux[][2] = {
 		{AT_PHDR, img->phdr_vaddr ? img->phdr_vaddr + bias : 0},
 		{AT_PHENT, img->phentsize},
@@ -174,16 +283,20 @@ static int build_stack(struct aspace *as, char *const argv[], char *const envp[]
 		{AT_HWCAP, 0},
 		{AT_CLKTCK, USER_HZ},
 		{AT_SECURE, 0},
-		{AT_RANDOM, p},
-		{AT_EXECFN, argc ? w[1] : 0},
+		{AT_RANDOM, rand_at},
+		{AT_EXECFN, fn_at},
+		{AT_PLATFORM, plat_at},
 		{AT_NULL, 0},
 	};
+	_Static_assert(sizeof(aux) / sizeof(aux[0]) == 18, "words counts 18 auxv pairs");
 	for (size_t k = 0; k < sizeof(aux) / sizeof(aux[0]); k++) {
-		w[i++] = aux[k][0];
-		w[i++] = aux[k][1];
+		word(o, aux[k][0]);
+		word(o, aux[k][1]);
 	}
-	rc = aspace_fill(as, sp, buf, len);
-	kfree(buf);
+	words_flush(o);
+	rc = rc ? rc : o->rc;
+	kfree(o);
+	kfree(bounce);
 	*sp_out = sp;
 	return rc;
 }
@@ -224,9 +337,10 @@ void exec_close(struct exec_file *x)
 	memset(x, 0, sizeof(*x));
 }
 
-int exec_load(const struct exec_file *x, char *const argv[], char *const envp[],
-	      struct aspace **asp, struct regs *frame)
+int exec_load(const struct exec_file *x, const struct exec_args *a, struct aspace **asp,
+	      struct regs *frame)
 {
+	uint64_t stack = MIN(MAX(a->stack_limit, STACK_MIN), STACK_MAX);
 	struct elf_image img;
 	struct aspace *as;
 	uint64_t bias, sp;
@@ -242,10 +356,10 @@ int exec_load(const struct exec_file *x, char *const argv[], char *const envp[],
 	for (unsigned i = 0; i < img.nseg && !rc; i++)
 		rc = load_segment(as, x, &img.seg[i], bias);
 	if (!rc)
-		rc = aspace_map(as, STACK_TOP - STACK_SIZE, STACK_SIZE, PROT_READ | PROT_WRITE,
-				VMA_STACK, true, &got);
+		rc = aspace_map(as, STACK_TOP - stack, stack, PROT_READ | PROT_WRITE, VMA_STACK,
+				true, &got);
 	if (!rc)
-		rc = build_stack(as, argv, envp, &img, bias, &sp);
+		rc = build_stack(as, a, &img, bias, &sp);
 	if (rc) {
 		aspace_put(as);
 		return rc;

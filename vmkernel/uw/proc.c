@@ -180,12 +180,17 @@ int proc_spawn(const char *name, const struct exec_file *x, char *const argv[], 
 {
 	struct proc *p = kzalloc(sizeof(*p));
 	struct uthread *ut = kzalloc(sizeof(*ut));
+	struct exec_args ea = {.execfn = name};
 	struct regs frame;
 	int rc = -ENOMEM;
 
 	if (!p || !ut)
 		goto fail;
-	rc = exec_load(x, argv, envp, &p->as, &frame);
+	proc_rlimit_defaults(p);
+	exec_strs_kernel(&ea.argv, argv);
+	exec_strs_kernel(&ea.envp, envp);
+	ea.stack_limit = p->rlim[3].cur; /* RLIMIT_STACK */
+	rc = exec_load(x, &ea, &p->as, &frame);
 	if (rc)
 		goto fail;
 	set_name(p, name);
@@ -193,7 +198,6 @@ int proc_spawn(const char *name, const struct exec_file *x, char *const argv[], 
 	fdtable_init(&p->fds);
 	p->sig_lock = (struct spinlock)SPINLOCK_INIT;
 	p->umask = 022;
-	proc_rlimit_defaults(p);
 	for (int fd = 0; fd < 3; fd++)
 		p->fds.fd[fd] = console_file();
 	fpu_init_state(&ut->fpu);

@@ -36,7 +36,6 @@
 #define O_TRUNC		    01000
 #define UTIME_NOW	    ((1l << 30) - 1l)
 #define UTIME_OMIT	    ((1l << 30) - 2l)
-#define RAMFS_MAGIC	    0x858458f6
 #define PIPEFS_MAGIC	    0x50495045
 #define ST_VALID	    0x20
 
@@ -761,7 +760,7 @@ static int statfs_vnode(struct vnode *v, struct linux_statfs *out)
 
 	if (rc)
 		return rc;
-	out->f_type = RAMFS_MAGIC;
+	out->f_type = (int64_t)st.magic;
 	out->f_bsize = out->f_frsize = (int64_t)(st.bsize ? st.bsize : VFS_PAGE_SIZE);
 	out->f_blocks = st.blocks;
 	out->f_bfree = out->f_bavail = st.bfree;

@@ -1,6 +1,5 @@
 /*
- * Resource limits, interval timers (ITIMER_REAL and alarm), gettimeofday, and file-backed
- * private mappings.
+ * Resource limits, interval timers (ITIMER_REAL and alarm), gettimeofday and sysinfo.
  */
 #define LOG_TAG "uw"
 #include <vmk/proc.h>
@@ -11,6 +10,7 @@
 #include <vmk/rtc.h>
 #include <vmk/log.h>
 #include <vmk/panic.h>
+#include <vmk/mm.h>
 #include <string.h>
 
 #define RLIM_INFINITY  (~0ull)
@@ -19,6 +19,8 @@
 #define RLIMIT_NPROC   6
 #define RLIMIT_STACK   3
 #define RLIMIT_CORE    4
+#define RLIMIT_DATA    2
+#define RLIMIT_AS      9
 
 void proc_rlimit_defaults(struct proc *p)
 {
@@ -28,6 +30,11 @@ void proc_rlimit_defaults(struct proc *p)
 	p->rlim[RLIMIT_NPROC].cur = p->rlim[RLIMIT_NPROC].max = PROC_MAX;
 	p->rlim[RLIMIT_STACK].cur = 8 << 20;
 	p->rlim[RLIMIT_CORE].cur = p->rlim[RLIMIT_CORE].max = 0; /* no core dumps */
+}
+
+void proc_apply_mem_limits(struct proc *p, struct aspace *as)
+{
+	aspace_set_limits(as, p->rlim[RLIMIT_AS].cur, p->rlim[RLIMIT_DATA].cur);
 }
 
 /* prlimit64 on the caller (pid 0 or its own): the kernel's maxima for descriptors and
@@ -55,6 +62,8 @@ static long sys_prlimit64(long pid, long res, long unew, long uold, long a4, lon
 		return -EPERM;
 	p->rlim[res].cur = nl.cur;
 	p->rlim[res].max = nl.max;
+	if (res == RLIMIT_AS || res == RLIMIT_DATA)
+		proc_apply_mem_limits(p, p->as);
 	return 0;
 }
 SYSCALL_DEFINE(302, sys_prlimit64);
@@ -280,3 +289,43 @@ static long sys_alarm(long secs, long a1, long a2, long a3, long a4, long a5)
 	return ov.val_sec + (ov.val_usec >= 500000 || (!ov.val_sec && ov.val_usec));
 }
 SYSCALL_DEFINE(37, sys_alarm);
+
+/* --- sysinfo --- */
+
+struct linux_sysinfo {
+	int64_t uptime;
+	uint64_t loads[3];
+	uint64_t totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+	uint16_t procs, pad;
+	uint64_t totalhigh, freehigh;
+	uint32_t mem_unit;
+	char reserved[4];
+};
+_Static_assert(sizeof(struct linux_sysinfo) == 112, "struct sysinfo is 112 bytes on x86_64");
+
+static void count_threads(struct proc *p, void *arg)
+{
+	if (!p->zombie)
+		*(unsigned *)arg += p->nthreads;
+}
+
+/* Memory in bytes (mem_unit 1), no swap or high memory, threads as "procs" (as Linux counts
+ * them), the uptime rounded up to a whole second as Linux rounds it. */
+static long sys_sysinfo(long uinfo, long a1, long a2, long a3, long a4, long a5)
+{
+	struct linux_sysinfo si;
+	struct frame_stats fs;
+	uint64_t up = time_ns();
+	unsigned threads = 0;
+
+	memset(&si, 0, sizeof(si));
+	frame_get_stats(&fs);
+	proc_foreach(count_threads, &threads);
+	si.uptime = (int64_t)((up + NSEC_PER_SEC - 1) / NSEC_PER_SEC);
+	si.totalram = fs.usable * PAGE_SIZE;
+	si.freeram = fs.free * PAGE_SIZE;
+	si.procs = (uint16_t)MIN(threads, 0xffffu);
+	si.mem_unit = 1;
+	return copy_to_user((void *)uinfo, &si, sizeof(si));
+}
+SYSCALL_DEFINE(99, sys_sysinfo);

@@ -24,8 +24,7 @@
 #define WNOHANG		     1
 #define WUNTRACED	     2
 #define WCONTINUED	     8
-#define ARGV_MAX	     1024
-#define ARGS_BYTES_MAX	     (128 * 1024)
+#define RLIMIT_STACK	     3
 
 void proc_set_name(struct proc *p, const char *path);
 
@@ -199,70 +198,25 @@ static char *strcpy_k(char *dst, const char *src)
 	return dst;
 }
 
-/* Copy a NULL-terminated user array of strings into one kernel block: the pointer array
- * (kernel addresses) followed by the strings.  -E2BIG past the limits. */
-static long copy_strings(const char *const *uv, char ***out, size_t *budget)
-{
-	size_t n = 0, off;
-	char **v;
-	char *s;
-
-	for (;; n++) {
-		uint64_t p;
-
-		if (n == ARGV_MAX)
-			return -E2BIG;
-		if (!uv)
-			break;
-		if (copy_from_user(&p, uv + n, 8))
-			return -EFAULT;
-		if (!p)
-			break;
-	}
-	off = (n + 1) * sizeof(char *);
-	v = kmalloc(off + *budget);
-	if (!v)
-		return -ENOMEM;
-	s = (char *)v + off;
-	for (size_t i = 0; i < n; i++) {
-		uint64_t p;
-		long len;
-
-		if (copy_from_user(&p, uv + i, 8)) {
-			kfree(v);
-			return -EFAULT;
-		}
-		len = strncpy_from_user(s, (const char *)p, *budget);
-		if (len < 0) {
-			kfree(v);
-			return len == -ENAMETOOLONG ? -E2BIG : len;
-		}
-		v[i] = s;
-		s += len + 1;
-		*budget -= (size_t)len + 1;
-	}
-	v[n] = NULL;
-	*out = v;
-	return 0;
-}
-
 /* A "#!" script: run its interpreter (one level, as Linux allows up to four) with
- * argv = [interpreter, optional argument, script path, argv[1..]].  Replaces *argvp and *x
- * (the script, then its interpreter).  0 or -errno (-ENOEXEC for a malformed first line). */
-static long exec_script(struct proc *p, const char *path, char ***argvp, struct exec_file *x)
+ * argv = [interpreter, optional argument, script path, argv[1..]].  Replaces x (the script,
+ * then its interpreter) and the first of *argv's strings; *line keeps the interpreter's
+ * strings for as long as argv is used.  0 or -errno (-ENOEXEC for a malformed first line). */
+static long exec_script(struct proc *p, const char *path, struct exec_strs *argv,
+			char *const **line, struct exec_file *x)
 {
-	char line[128], *interp, *arg = NULL, **old = *argvp, **v, *s;
-	size_t n = 0, i, len, nargs = 0, bytes;
+	char buf[128], *interp, *arg = NULL, **v, *s;
+	size_t n = 0, len, first = 0, bytes;
 	const char *text = (const char *)x->head;
 	long rc;
 
-	while (n < x->head_len && n < sizeof(line) - 1 && text[n] != '\n')
+	while (n < x->head_len && n < sizeof(buf) - 1 && text[n] != '\n')
 		n++;
-	if (n == x->head_len || n == sizeof(line) - 1)
+	if (n == x->head_len || n == sizeof(buf) - 1)
 		return -ENOEXEC;
-	memcpy(line, text + 2, n - 2);
-	line[n - 2] = 0;
-	for (interp = line; *interp == ' ' || *interp == '\t'; interp++)
+	memcpy(buf, text + 2, n - 2);
+	buf[n - 2] = 0;
+	for (interp = buf; *interp == ' ' || *interp == '\t'; interp++)
 		;
 	for (s = interp; *s && *s != ' ' && *s != '\t'; s++)
 		;
@@ -277,23 +231,28 @@ static long exec_script(struct proc *p, const char *path, char ***argvp, struct 
 	}
 	if (!*interp)
 		return -ENOEXEC;
-	/* The new vector: interpreter, its argument, the script, then the old argv[1..]. */
-	while (old[nargs])
-		nargs++;
-	bytes = strlen(interp) + (arg ? strlen(arg) : 0) + strlen(path) + 3;
-	for (i = 1; i < nargs; i++)
-		bytes += strlen(old[i]) + 1;
-	v = kmalloc((nargs + 4) * sizeof(char *) + bytes);
+	/* The script's argv[0] gives way to [interpreter, argument, path]. */
+	if (argv->nu) {
+		uint64_t u0;
+		long l;
+
+		if (copy_from_user(&u0, argv->u + argv->skip, sizeof(u0)))
+			return -EFAULT;
+		l = strnlen_user((const char *)u0, EXEC_STRLEN_MAX);
+		if (l < 0)
+			return l;
+		first = (size_t)l + 1;
+	}
+	bytes = strlen(interp) + 1 + (arg ? strlen(arg) + 1 : 0) + strlen(path) + 1;
+	v = kmalloc(4 * sizeof(char *) + bytes);
 	if (!v)
 		return -ENOMEM;
-	s = (char *)(v + nargs + 4);
+	s = (char *)(v + 4);
 	n = 0;
 	v[n++] = s, s += strlen(strcpy_k(s, interp)) + 1;
 	if (arg)
 		v[n++] = s, s += strlen(strcpy_k(s, arg)) + 1;
 	v[n++] = s, s += strlen(strcpy_k(s, path)) + 1;
-	for (i = 1; i < nargs; i++)
-		v[n++] = s, s += strlen(strcpy_k(s, old[i])) + 1;
 	v[n] = NULL;
 	exec_close(x);
 	rc = exec_open(p, v[0], x);
@@ -303,39 +262,53 @@ static long exec_script(struct proc *p, const char *path, char ***argvp, struct 
 		kfree(v);
 		return rc;
 	}
-	kfree(old);
-	*argvp = v;
+	argv->k = v;
+	argv->nk = n;
+	argv->bytes += bytes - first;
+	if (argv->nu) {
+		argv->skip++;
+		argv->nu--;
+	}
+	*line = v;
 	return 0;
 }
 
+/* The strings are checked here and copied by exec_load straight from this process's memory
+ * to the new stack, which is built while the old image still runs. */
 static long sys_execve(long upath, long uargv, long uenvp, long a3, long a4, long a5)
 {
 	struct world *w = world_current();
 	struct proc *p = w->proc;
-	size_t budget = ARGS_BYTES_MAX;
-	char *path = kmalloc(4096), **argv = NULL, **envp = NULL;
+	char *path = kmalloc(4096);
+	char *const *line = NULL;
 	struct aspace *as, *old;
 	struct exec_file x = {0};
+	struct exec_args ea;
 	struct regs frame;
+	size_t limit;
 	long rc;
 	uint64_t f;
 
 	if (!path)
 		return -ENOMEM;
+	ea.stack_limit = p->rlim[RLIMIT_STACK].cur;
+	ea.execfn = path;
+	limit = exec_args_limit(ea.stack_limit);
 	rc = strncpy_from_user(path, (const char *)upath, 4096);
 	if (rc >= 0)
-		rc = copy_strings((const char *const *)uargv, &argv, &budget);
+		rc = exec_strs_user(&ea.argv, (const char *const *)uargv, limit);
 	if (!rc)
-		rc = copy_strings((const char *const *)uenvp, &envp, &budget);
+		rc = exec_strs_user(&ea.envp, (const char *const *)uenvp, limit - ea.argv.bytes);
 	if (!rc)
 		rc = exec_open(p, path, &x);
 	if (!rc && x.head_len > 2 && !memcmp(x.head, "#!", 2))
-		rc = exec_script(p, path, &argv, &x);
+		rc = exec_script(p, path, &ea.argv, &line, &x);
 	if (!rc)
-		rc = exec_load(&x, argv, envp, &as, &frame);
+		rc = exec_load(&x, &ea, &as, &frame);
+	if (!rc)
+		proc_apply_mem_limits(p, as);
 	exec_close(&x);
-	kfree(argv);
-	kfree(envp);
+	kfree((void *)line);
 	if (rc) {
 		kfree(path);
 		return rc;

@@ -99,7 +99,7 @@ static long sys_brk(long addr, long a1, long a2, long a3, long a4, long a5)
 static long mmap_file(long addr, long len, long prot, long flags, long fd, long off)
 {
 	struct aspace *as = world_current()->as;
-	bool shared = flags & MAP_SHARED;
+	bool shared = flags & MAP_SHARED, pages;
 	struct file *f;
 	uintptr_t got;
 	long rc;
@@ -115,15 +115,18 @@ static long mmap_file(long addr, long len, long prot, long flags, long fd, long 
 	else if ((f->flags & O_ACCMODE) == O_WRONLY ||
 		 (shared && (prot & PROT_WRITE) && (f->flags & O_ACCMODE) != O_RDWR))
 		rc = -EACCES;
+	/* The area keeps the file when it maps the file's own pages. */
+	pages = f->vnode && f->vnode->type == VNODE_REG && f->vnode->ops->getpage;
 	if (!rc)
-		rc = aspace_map(as, (uintptr_t)addr, (size_t)len, (unsigned)prot,
-				shared ? VMA_SHARED : 0, flags & MAP_FIXED, &got);
+		rc = aspace_map_file(as, (uintptr_t)addr, (size_t)len, (unsigned)prot,
+				     shared ? VMA_SHARED : 0, flags & MAP_FIXED, pages ? f : NULL,
+				     (uint64_t)off / PAGE_SIZE, &got);
 	if (rc) {
 		file_put(f);
 		return rc;
 	}
 	rc = -ENODEV;
-	if (f->vnode && f->vnode->type == VNODE_REG) {
+	if (pages) {
 		uint64_t size = f->vnode->size, end = (uint64_t)off + (uint64_t)len, n;
 
 		end = MIN(end, ALIGN_UP(size, PAGE_SIZE));
@@ -166,6 +169,11 @@ static long sys_msync(long addr, long len, long flags, long a3, long a4, long a5
 	if ((addr & (PAGE_SIZE - 1)) || (flags & ~7) || ((flags & 1) && (flags & 4)))
 		return -EINVAL; /* MS_ASYNC (1) with MS_SYNC (4) */
 	return 0;
+}
+
+static long sys_madvise(long addr, long len, long advice, long a3, long a4, long a5)
+{
+	return aspace_advise(world_current()->as, (uintptr_t)addr, (size_t)len, (int)advice);
 }
 
 static long sys_munmap(long addr, long len, long a2, long a3, long a4, long a5)
@@ -252,6 +260,7 @@ SYSCALL_DEFINE(11, sys_munmap);
 SYSCALL_DEFINE(12, sys_brk);
 SYSCALL_DEFINE(24, sys_sched_yield);
 SYSCALL_DEFINE(26, sys_msync);
+SYSCALL_DEFINE(28, sys_madvise);
 SYSCALL_DEFINE(35, sys_nanosleep);
 SYSCALL_DEFINE(39, sys_getpid);
 SYSCALL_DEFINE(60, sys_exit);

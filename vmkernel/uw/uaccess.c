@@ -1,17 +1,36 @@
 /* Checked copies between kernel memory and the current userworld's memory. */
+#include <vmk/world.h>
 #include <vmk/aspace.h>
 #include <vmk/errno.h>
+#include <vmk/compiler.h>
 
 size_t uaccess_copy(void *dst, const void *src, size_t n);
 size_t uaccess_strnlen(const char *s, size_t max);
 
+/* Inside the calling world's kernel window (uaccess_kernel_window)? */
+static bool in_window(uintptr_t a, size_t n)
+{
+	struct world *w = world_current();
+	uintptr_t b = w ? (uintptr_t)w->kcopy : 0;
+
+	return b && a >= b && n <= w->kcopy_len && a - b <= w->kcopy_len - n;
+}
+
+void uaccess_kernel_window(const void *buf, size_t len)
+{
+	struct world *w = world_current();
+
+	w->kcopy = buf;
+	w->kcopy_len = len;
+}
+
 /* The copies' own check: every byte below USER_TOP (the guard page and the non-canonical hole
- * above it would fault in the kernel). */
+ * above it would fault in the kernel), or inside the kernel window. */
 static bool user_ok(const void *p, size_t n)
 {
 	uintptr_t a = (uintptr_t)p;
 
-	return a <= USER_TOP && n <= USER_TOP - a;
+	return (a <= USER_TOP && n <= USER_TOP - a) || in_window(a, n);
 }
 
 /* As Linux 6.1's x86 access_ok (valid_user_address): the range does not wrap and does not
@@ -21,7 +40,7 @@ bool uaccess_ok(const void *p, size_t n)
 {
 	uintptr_t a = (uintptr_t)p;
 
-	return a + n >= a && (intptr_t)(a + n) >= 0;
+	return (a + n >= a && (intptr_t)(a + n) >= 0) || in_window(a, n);
 }
 
 int copy_from_user(void *dst, const void *usrc, size_t n)
@@ -36,6 +55,18 @@ int copy_to_user(void *udst, const void *src, size_t n)
 	if (!user_ok(udst, n))
 		return -EFAULT;
 	return uaccess_copy(udst, src, n) ? -EFAULT : 0;
+}
+
+long strnlen_user(const char *us, size_t max)
+{
+	size_t len;
+
+	if ((uintptr_t)us > USER_TOP)
+		return -EFAULT;
+	len = uaccess_strnlen(us, MIN(max, USER_TOP - (uintptr_t)us));
+	if (len == (size_t)-1 || (len < max && (uintptr_t)us + len >= USER_TOP))
+		return -EFAULT;
+	return (long)MIN(len, max);
 }
 
 long strncpy_from_user(char *dst, const char *usrc, size_t max)

@@ -3,7 +3,9 @@
  * described by a sorted list of areas (VMAs).  Pages are allocated on first touch
  * (demand-zero), shared copy-on-write by fork, or mapped from a file's pages; areas carry Linux
  * PROT_* permissions, enforced by the page tables (user, writable, NX).  A mutex per address space
- * guards its areas and page tables.
+ * guards its areas and page tables.  RLIMIT_AS and RLIMIT_DATA are enforced here, as Linux's
+ * may_expand_vm does: every area counts towards the first, private writable ones (not the
+ * stack) towards the second.
  */
 #ifndef VMK_ASPACE_H
 #define VMK_ASPACE_H
@@ -18,13 +20,19 @@
 #define PROT_WRITE 0x2
 #define PROT_EXEC  0x4
 
-#define VMA_STACK  0x1 /* the main stack (reported in /proc maps) */
-#define VMA_HEAP   0x2 /* the brk area */
-#define VMA_SHARED 0x4 /* MAP_SHARED: pages are shared, never copied on write */
+#define VMA_STACK      0x1  /* the main stack (reported in /proc maps) */
+#define VMA_HEAP       0x2  /* the brk area */
+#define VMA_SHARED     0x4  /* MAP_SHARED: pages are shared, never copied on write */
+#define VMA_DONTFORK   0x8  /* madvise MADV_DONTFORK: a fork's child does not get it */
+#define VMA_WIPEONFORK 0x10 /* madvise MADV_WIPEONFORK: a fork's child gets it empty */
+
+struct file;
 
 struct vma {
 	uintptr_t start, end; /* page-aligned, end exclusive */
 	unsigned prot, flags;
+	struct file *file; /* a mapping of a file's pages: referenced, else NULL */
+	uint64_t pgoff;	   /* the file page at start */
 	struct vma *next;
 };
 
@@ -34,8 +42,11 @@ struct aspace {
 	uint64_t *pml4;
 	struct vma *vmas; /* sorted by address, non-overlapping */
 	uintptr_t brk_base, brk;
-	uint64_t pages; /* resident user pages */
-	unsigned refs;	/* threads using it */
+	uint64_t pages;		       /* resident user pages */
+	uint64_t vm_pages, data_pages; /* in all areas; in private writable ones but the stack */
+	uint64_t limit_as, limit_data; /* RLIMIT_AS, RLIMIT_DATA in bytes (~0: none) */
+	struct vma *dead;	       /* areas whose file is put once the lock is dropped */
+	unsigned refs;		       /* threads using it */
 };
 
 /* A new, empty address space; NULL when out of memory. */
@@ -48,10 +59,22 @@ void aspace_activate(struct aspace *as);
  * of len bytes; replaces what was there when fixed.  *out gets the address.  0 or -errno. */
 int aspace_map(struct aspace *as, uintptr_t addr, size_t len, unsigned prot, unsigned flags,
 	       bool fixed, uintptr_t *out);
+/* The same for the pages of an open file from page pgoff on: the area holds a reference on f
+ * (MADV_DONTNEED maps the file's pages again, fork shares them).  The caller maps the pages
+ * (rootfs_map_pages).  -ENOMEM also when RLIMIT_AS or RLIMIT_DATA would be exceeded. */
+int aspace_map_file(struct aspace *as, uintptr_t addr, size_t len, unsigned prot, unsigned flags,
+		    bool fixed, struct file *f, uint64_t pgoff, uintptr_t *out);
 int aspace_unmap(struct aspace *as, uintptr_t addr, size_t len);
 int aspace_protect(struct aspace *as, uintptr_t addr, size_t len, unsigned prot);
 /* Set the program break (brk(2) semantics): returns the new break, or the old one on failure. */
 uintptr_t aspace_brk(struct aspace *as, uintptr_t newbrk);
+/* madvise(2) on [addr, addr + len): Linux's advice values; 0, -EINVAL (bad advice or address,
+ * or advice the area cannot take) or -ENOMEM (part of the range is not mapped: the advice is
+ * still applied to the rest).  May block. */
+int aspace_advise(struct aspace *as, uintptr_t addr, size_t len, int advice);
+/* Set the RLIMIT_AS and RLIMIT_DATA limits (bytes, ~0 for none) that later growth of as is
+ * checked against (what is mapped already stays). */
+void aspace_set_limits(struct aspace *as, uint64_t limit_as, uint64_t limit_data);
 /* Resolve a page fault at addr: 0 when a page was supplied, -EFAULT when the access is not
  * allowed (error: the x86 page-fault error code: bit 1 write, bit 4 instruction fetch). */
 int aspace_fault(struct aspace *as, uintptr_t addr, unsigned error);
@@ -72,9 +95,15 @@ int aspace_fill(struct aspace *as, uintptr_t addr, const void *src, size_t len);
  * Calls check their buffers with it before doing anything, so a kernel address is -EFAULT even
  * where nothing would be copied (a read from /dev/null, a zero length). */
 bool uaccess_ok(const void *p, size_t n);
+/* Let the calling world's user copies (and uaccess_ok) reach the kernel buffer [buf, buf + len)
+ * as well, so that a file's read/write operations, which take user pointers, can move data to
+ * or from the kernel (sendfile); NULL, 0 ends it.  Only ranges wholly inside the buffer pass. */
+void uaccess_kernel_window(const void *buf, size_t len);
 /* 0, or -EFAULT if any byte is outside user space or unmapped/forbidden. */
 int copy_from_user(void *dst, const void *usrc, size_t n);
 int copy_to_user(void *udst, const void *src, size_t n);
+/* The length of a user string: < max, max when no NUL is within max bytes, or -EFAULT. */
+long strnlen_user(const char *us, size_t max);
 /* Copy a NUL-terminated user string of at most max-1 bytes: length, -EFAULT, or
  * -ENAMETOOLONG when no NUL within max bytes. */
 long strncpy_from_user(char *dst, const char *usrc, size_t max);

@@ -99,6 +99,9 @@ void itimer_start(void);
 void itimer_tick(const struct regs *r);
 /* Default resource limits for a process the kernel starts. */
 void proc_rlimit_defaults(struct proc *p);
+/* Check as (p's address space, or the one execve is about to give it) against p's RLIMIT_AS
+ * and RLIMIT_DATA from now on. */
+void proc_apply_mem_limits(struct proc *p, struct aspace *as);
 /* May another process be made?  False (and logged once) at PROC_MAX or the caller's
  * RLIMIT_NPROC, whichever is lower. */
 bool proc_may_fork(uint64_t rlimit_nproc);
@@ -142,10 +145,42 @@ struct exec_file {
  * bit (-EACCES otherwise).  0 or -errno; exec_close releases it (also a failed open). */
 int exec_open(struct proc *p, const char *path, struct exec_file *x);
 void exec_close(struct exec_file *x);
-/* Load an opened ELF program into a fresh address space and prepare the user register frame.
- * On success *asp holds the new address space (the caller installs it).  0 or -errno. */
-int exec_load(const struct exec_file *x, char *const argv[], char *const envp[],
-	      struct aspace **asp, struct regs *frame);
+/*
+ * A new program's argument or environment strings: first nk kernel strings k[0..nk), then the
+ * strings u[skip..skip + nu) of a user array in the calling process's memory (u NULL: none),
+ * which are copied straight from there to the new stack.  bytes: all of them with their NULs,
+ * as measured when the vector was checked (a string that grows meanwhile fails the exec).
+ */
+struct exec_strs {
+	char *const *k;
+	size_t nk;
+	const char *const *u;
+	size_t skip, nu;
+	size_t bytes;
+};
+
+/* Linux's limits on what execve takes: 128 KiB per string (MAX_ARG_STRLEN); in all, the
+ * strings and their pointers, a quarter of RLIMIT_STACK, at most 6 MiB, at least 128 KiB. */
+#define EXEC_STRLEN_MAX (128 * 1024)
+size_t exec_args_limit(uint64_t rlimit_stack);
+/* Measure a NULL-terminated user array of strings into s (nothing is copied).  0, -EFAULT, or
+ * -E2BIG for a string over EXEC_STRLEN_MAX or more than limit bytes of strings and pointers. */
+int exec_strs_user(struct exec_strs *s, const char *const *uv, size_t limit);
+/* The same for a kernel array (the kernel's own spawns). */
+void exec_strs_kernel(struct exec_strs *s, char *const v[]);
+
+struct exec_args {
+	struct exec_strs argv, envp;
+	const char *execfn;   /* the path given to execve: at the stack's top (AT_EXECFN) */
+	uint64_t stack_limit; /* RLIMIT_STACK: the stack's size, and the strings' limit */
+};
+
+/* Load an opened ELF program into a fresh address space and prepare the user register frame;
+ * the stack is laid out as Linux lays it out (argv then envp strings in ascending order, the
+ * execfn above them, the vectors and auxiliary vector below).  On success *asp holds the new
+ * address space (the caller installs it).  0 or -errno (-E2BIG past the limits). */
+int exec_load(const struct exec_file *x, const struct exec_args *a, struct aspace **asp,
+	      struct regs *frame);
 
 /* uw/syscall.c: called from the SYSCALL entry with the user frame. */
 void syscall_dispatch(struct regs *r);

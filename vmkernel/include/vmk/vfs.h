@@ -177,8 +177,11 @@ struct vfs_setattr {
 };
 
 struct vfs_statfs {
+	uint64_t magic; /* statfs f_type: Linux's magic number for such a file system */
 	uint64_t bsize, blocks, bfree, files, ffree, namelen;
 };
+#define VFS_TMPFS_MAGIC 0x01021994 /* ramfs instances behave as Linux's tmpfs */
+#define VFS_PROC_MAGIC	0x9fa0
 
 /*
  * readdir callback: one entry (name not NUL-terminated); next is the cookie that resumes after

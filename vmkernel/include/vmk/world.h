@@ -11,6 +11,7 @@
 #define VMK_WORLD_H
 
 #include <stdint.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <vmk/sched_policy.h>
 #include <vmk/spinlock.h>
@@ -64,8 +65,10 @@ struct world {
 	bool detached;		     /* freed by the reaper when it exits; nobody joins it */
 	struct world *all_next_reap; /* link on the reaper's list */
 	bool nofault;		     /* user copies must not page in (a spinlock is held) */
-	bool migrate;		     /* leaving its CPU (affinity changed) */
-	struct aspace *futex_as;     /* the futex it waits on (0 when woken by a wake) */
+	const void *kcopy;	     /* a kernel buffer user copies may reach (uaccess.c) */
+	size_t kcopy_len;
+	bool migrate;		 /* leaving its CPU (affinity changed) */
+	struct aspace *futex_as; /* the futex it waits on (0 when woken by a wake) */
 	uint64_t futex_addr;
 };
 

@@ -1,0 +1,107 @@
+/*
+ * abi-dev: /dev/full and the affinity of other processes (taskset -p), as on Linux.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "abi.h"
+
+/* Run a shell command: its output's first line and its exit status. */
+static void sh(const char *name, const char *cmd)
+{
+	char line[256] = "", full[512];
+	FILE *f;
+	int st;
+
+	snprintf(full, sizeof(full), "%s 2>&1", cmd);
+	f = popen(full, "r");
+	if (!f || !fgets(line, sizeof(line), f))
+		line[0] = 0;
+	while (f && fgetc(f) != EOF)
+		;
+	st = f ? pclose(f) : -1;
+	line[strcspn(line, "\n")] = 0;
+	abi_say(name, "status %d: %s", WIFEXITED(st) ? WEXITSTATUS(st) : -1, line);
+}
+
+static void full(void)
+{
+	int fd = open("/dev/full", O_RDWR);
+	char buf[8] = "abcdefg";
+	struct stat st;
+
+	abi_area = "full";
+	abi_say("open", "%s", fd >= 0 ? "ok" : abi_errname(errno));
+	if (fd < 0)
+		return;
+	fstat(fd, &st);
+	abi_say("node", "chr %d major %u minor %u mode %o", S_ISCHR(st.st_mode), major(st.st_rdev),
+		minor(st.st_rdev), st.st_mode & 0777);
+	abi_say("write", "%s", abi_rc(write(fd, buf, sizeof(buf))));
+	abi_say("write-0", "%s", abi_rc(write(fd, buf, 0)));
+	abi_say("read", "%s %d", abi_rc(read(fd, buf, sizeof(buf))), buf[0] + buf[7]);
+	abi_say("lseek", "%s", abi_rc(lseek(fd, 100, SEEK_SET)));
+	abi_say("pwrite", "%s", abi_rc(pwrite(fd, buf, 4, 0)));
+	close(fd);
+	sh("dd", "dd if=/dev/zero of=/dev/full bs=512 count=1");
+	sh("echo", "echo hello > /dev/full; echo status $?");
+}
+
+static void affinity(void)
+{
+	cpu_set_t set;
+	pid_t child;
+	int st;
+	long rc;
+
+	abi_area = "affinity";
+	CPU_ZERO(&set);
+	rc = syscall(SYS_sched_getaffinity, 1, sizeof(set), &set);
+	abi_say("get-init", "%s cpus %d", abi_rc(rc > 0 ? 0 : rc), CPU_COUNT(&set));
+	rc = syscall(SYS_sched_getaffinity, getppid(), sizeof(set), &set);
+	abi_say("get-parent", "%s cpus %d", abi_rc(rc > 0 ? 0 : rc), CPU_COUNT(&set));
+	abi_say("get-missing", "%s", abi_rc(syscall(SYS_sched_getaffinity, 999999, 8, &set)));
+	abi_say("get-negative", "%s", abi_rc(syscall(SYS_sched_getaffinity, -1, 8, &set)));
+	abi_say("get-short", "%s", abi_rc(syscall(SYS_sched_getaffinity, 0, 4, &set)));
+	child = fork();
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	abi_say("set-child", "%s", abi_rc(sched_setaffinity(child, sizeof(set), &set)));
+	CPU_ZERO(&set);
+	sched_getaffinity(child, sizeof(set), &set);
+	abi_say("get-child", "cpus %d cpu0 %d", CPU_COUNT(&set), !!CPU_ISSET(0, &set));
+	CPU_ZERO(&set);
+	abi_say("set-empty", "%s", abi_rc(sched_setaffinity(child, sizeof(set), &set)));
+	abi_say("set-missing", "%s", abi_rc(sched_setaffinity(999999, sizeof(set), &set)));
+	{
+		char cmd[64];
+
+		snprintf(cmd, sizeof(cmd), "taskset -p %d | sed 's/^pid [0-9]*/pid N/'", child);
+		sh("taskset-child", cmd);
+		snprintf(cmd, sizeof(cmd), "taskset -p 3 %d > /dev/null; echo $?", child);
+		sh("taskset-set-child", cmd);
+	}
+	sh("taskset-init", "taskset -p 1");
+	sh("taskset-run", "taskset 1 sh -c 'taskset -p $$' | sed 's/^pid [0-9]*/pid N/'");
+	kill(child, SIGKILL);
+	waitpid(child, &st, 0);
+}
+
+int main(void)
+{
+	full();
+	affinity();
+	return 0;
+}
