@@ -14,24 +14,6 @@
 #include <unistd.h>
 #include "abi.h"
 
-/* Run a shell command: its output's first line and its exit status. */
-static void sh(const char *name, const char *cmd)
-{
-	char line[256] = "", full[512];
-	FILE *f;
-	int st;
-
-	snprintf(full, sizeof(full), "%s 2>&1", cmd);
-	f = popen(full, "r");
-	if (!f || !fgets(line, sizeof(line), f))
-		line[0] = 0;
-	while (f && fgetc(f) != EOF)
-		;
-	st = f ? pclose(f) : -1;
-	line[strcspn(line, "\n")] = 0;
-	abi_say(name, "status %d: %s", WIFEXITED(st) ? WEXITSTATUS(st) : -1, line);
-}
-
 static void full(void)
 {
 	int fd = open("/dev/full", O_RDWR);
@@ -51,8 +33,8 @@ static void full(void)
 	abi_say("lseek", "%s", abi_rc(lseek(fd, 100, SEEK_SET)));
 	abi_say("pwrite", "%s", abi_rc(pwrite(fd, buf, 4, 0)));
 	close(fd);
-	sh("dd", "dd if=/dev/zero of=/dev/full bs=512 count=1");
-	sh("echo", "echo hello > /dev/full; echo status $?");
+	abi_sh("dd", "dd if=/dev/zero of=/dev/full bs=512 count=1");
+	abi_sh("echo", "echo hello > /dev/full; echo status $?");
 }
 
 static void affinity(void)
@@ -89,12 +71,12 @@ static void affinity(void)
 		char cmd[64];
 
 		snprintf(cmd, sizeof(cmd), "taskset -p %d | sed 's/^pid [0-9]*/pid N/'", child);
-		sh("taskset-child", cmd);
+		abi_sh("taskset-child", cmd);
 		snprintf(cmd, sizeof(cmd), "taskset -p 3 %d > /dev/null; echo $?", child);
-		sh("taskset-set-child", cmd);
+		abi_sh("taskset-set-child", cmd);
 	}
-	sh("taskset-init", "taskset -p 1");
-	sh("taskset-run", "taskset 1 sh -c 'taskset -p $$' | sed 's/^pid [0-9]*/pid N/'");
+	abi_sh("taskset-init", "taskset -p 1");
+	abi_sh("taskset-run", "taskset 1 sh -c 'taskset -p $$' | sed 's/^pid [0-9]*/pid N/'");
 	kill(child, SIGKILL);
 	waitpid(child, &st, 0);
 }

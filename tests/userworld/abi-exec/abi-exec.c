@@ -71,23 +71,6 @@ static void try(const char *name, size_t n, size_t len)
 	abi_say(name, "%s", out);
 }
 
-static void sh(const char *name, const char *cmd)
-{
-	char line[256] = "", full[512];
-	FILE *f;
-	int st;
-
-	snprintf(full, sizeof(full), "%s 2>&1", cmd);
-	f = popen(full, "r");
-	if (!f || !fgets(line, sizeof(line), f))
-		line[0] = 0;
-	while (f && fgetc(f) != EOF)
-		;
-	st = f ? pclose(f) : -1;
-	line[strcspn(line, "\n")] = 0;
-	abi_say(name, "status %d: %s", WIFEXITED(st) ? WEXITSTATUS(st) : -1, line);
-}
-
 int main(int argc, char **argv)
 {
 	struct rlimit r;
@@ -113,8 +96,8 @@ int main(int argc, char **argv)
 	try("stack-64m-7m", 7000, 1000);
 	r.rlim_cur = 8 * 1024 * 1024;
 	setrlimit(RLIMIT_STACK, &r);
-	sh("xargs", "seq 1 100000 | xargs sh -c 'echo $#' sh | head -n 1");
-	sh("xargs-lines", "seq 1 100000 | xargs echo | wc -l");
+	abi_sh("xargs", "seq 1 100000 | xargs sh -c 'echo $#' sh | head -n 1");
+	abi_sh("xargs-lines", "seq 1 100000 | xargs echo | wc -l");
 	mkdir("/tmp/abi-glob", 0755);
 	for (int i = 0; i < 20000; i++) {
 		char path[64];
@@ -122,8 +105,8 @@ int main(int argc, char **argv)
 		snprintf(path, sizeof(path), "/tmp/abi-glob/file-number-%05d", i);
 		close(open(path, O_CREAT | O_WRONLY, 0644));
 	}
-	sh("glob-ls", "ls /tmp/abi-glob/* | wc -l");
-	sh("glob-rm", "rm /tmp/abi-glob/*; echo $?");
+	abi_sh("glob-ls", "ls /tmp/abi-glob/* | wc -l");
+	abi_sh("glob-rm", "rm /tmp/abi-glob/*; echo $?");
 	rmdir("/tmp/abi-glob");
 	return 0;
 }

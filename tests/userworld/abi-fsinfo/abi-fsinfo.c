@@ -41,28 +41,6 @@ static void fs(const char *name, const char *path)
 			v.f_blocks == s.f_blocks);
 }
 
-/* Run a shell command; its output's first line and its exit status. */
-static void sh(const char *name, const char *cmd)
-{
-	char line[256] = "", full[512];
-	FILE *f;
-	int st;
-
-	snprintf(full, sizeof(full), "%s 2>&1", cmd);
-	f = popen(full, "r");
-	if (!f) {
-		abi_say(name, "popen %s", abi_errname(errno));
-		return;
-	}
-	if (!fgets(line, sizeof(line), f))
-		line[0] = 0;
-	while (fgetc(f) != EOF)
-		;
-	st = pclose(f);
-	line[strcspn(line, "\n")] = 0;
-	abi_say(name, "status %d: %s", WIFEXITED(st) ? WEXITSTATUS(st) : -1, line);
-}
-
 static void statfs_cases(void)
 {
 	struct statfs s;
@@ -86,9 +64,9 @@ static void statfs_cases(void)
 		abi_say("fstatfs-tmp", "type %#lx", (unsigned long)s.f_type);
 	close(fd);
 	abi_say("fstatfs-badfd", "%s", abi_rc(fstatfs(99, &s)));
-	sh("df-tmp", "df /tmp | sed -n 2p | awk '{print $1, $6, ($2 > 0)}'");
-	sh("df-header", "df | head -n 1");
-	sh("df-missing", "df /nonexistent");
+	abi_sh("df-tmp", "df /tmp | sed -n 2p | awk '{print $1, $6, ($2 > 0)}'");
+	abi_sh("df-header", "df | head -n 1");
+	abi_sh("df-missing", "df /nonexistent");
 }
 
 static void sysinfo_cases(void)

@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 
 static const char *abi_area = "?";
 
@@ -103,6 +104,29 @@ static inline const char *abi_rc(long rc)
 	else
 		snprintf(b, 32, "%s", abi_errname(errno));
 	return b;
+}
+
+/* Run a shell command (stderr too) as a real program would: one result line with its exit
+ * status and the first line it printed. */
+static inline void abi_sh(const char *name, const char *cmd)
+{
+	char line[256] = "", full[512];
+	FILE *f;
+	int st;
+
+	snprintf(full, sizeof(full), "%s 2>&1", cmd);
+	f = popen(full, "r");
+	if (!f) {
+		abi_say(name, "popen %s", abi_errname(errno));
+		return;
+	}
+	if (!fgets(line, sizeof(line), f))
+		line[0] = 0;
+	while (fgetc(f) != EOF)
+		;
+	st = pclose(f);
+	line[strcspn(line, "\n")] = 0;
+	abi_say(name, "status %d: %s", WIFEXITED(st) ? WEXITSTATUS(st) : -1, line);
 }
 
 #endif
