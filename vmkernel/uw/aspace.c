@@ -510,7 +510,8 @@ static uint64_t *page_in(struct aspace *as, uintptr_t va, unsigned prot)
 		if (!pa)
 			return NULL;
 		*e = pa | user_pte_flags(prot);
-		as->pages++;
+		if (++as->pages > as->peak_pages)
+			as->peak_pages = as->pages;
 	}
 	return e;
 }
@@ -622,7 +623,8 @@ int aspace_map_page(struct aspace *as, uintptr_t va, uint64_t pa)
 			frame_unref(*e & PTE_ADDR);
 			flush(as, va, 1);
 		} else {
-			as->pages++;
+			if (++as->pages > as->peak_pages)
+			as->peak_pages = as->pages;
 		}
 		*e = pa | page_flags(v, pa);
 	}

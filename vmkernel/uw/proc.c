@@ -260,6 +260,7 @@ void uthread_exit(int code)
 		proc_exit(p->exiting ? p->group_status : code);
 
 	/* Not the last: this world goes alone; the reaper frees it, maybe after p. */
+	rusage_thread_exit(p, ut);
 	world_leave_group();
 	irq_disable();
 	me->as = NULL;
@@ -297,6 +298,8 @@ void proc_exit(int status)
 	uint64_t f;
 
 	world_leave_group(); /* p, and its group with it, may be freed before this world */
+	rusage_thread_exit(p, ut);
+	p->maxrss_kb = as->peak_pages * (PAGE_SIZE / 1024);
 	irq_disable();
 	me->as = NULL; /* from here on a kernel world: its address space can go */
 	me->ut = NULL;

@@ -199,7 +199,10 @@ void itimer_tick(const struct regs *r)
 	int fire[2] = {0, 0};
 	uint64_t f;
 
-	if (!w || !w->ut || !(p = w->proc) || !(p->cpu_timer[0].value | p->cpu_timer[1].value))
+	if (!w || !w->ut || !(p = w->proc))
+		return;
+	rusage_tick(w->ut, r->cs & 3, tick);
+	if (!(p->cpu_timer[0].value | p->cpu_timer[1].value))
 		return;
 	f = spin_lock_irqsave(&p->sig_lock);
 	for (int i = 0; i < 2; i++) {

@@ -69,6 +69,7 @@ static long new_thread(unsigned long flags, uint64_t newsp, uint64_t ptid, uint6
 	ut->fs_base = flags & CLONE_SETTLS ? tls : w->ut->fs_base;
 	ut->clear_tid = flags & CLONE_CHILD_CLEARTID ? ctid : 0;
 	ut->sig_blocked = w->ut->sig_blocked; /* a new thread starts with the caller's mask */
+	ut->timer_slack_ns = w->ut->timer_slack_ns;
 	fpu_save(&ut->fpu);
 	frame.rax = 0;
 	frame.rsp = newsp;
@@ -110,6 +111,10 @@ static long do_fork(unsigned long flags, uint64_t newsp, uint64_t ptid, uint64_t
 	c->pgid = parent->pgid;
 	c->umask = parent->umask;
 	memcpy(c->rlim, parent->rlim, sizeof(c->rlim));
+	c->undumpable = parent->undumpable;
+	c->keepcaps = parent->keepcaps;
+	c->no_new_privs = parent->no_new_privs;
+	c->thp_disable = parent->thp_disable;
 	sched_group_init(&c->sched, 0, 0, 0); /* controls are per process, not inherited */
 	c->sid = parent->sid;
 	c->sig_lock = (struct spinlock)SPINLOCK_INIT;
@@ -117,6 +122,7 @@ static long do_fork(unsigned long flags, uint64_t newsp, uint64_t ptid, uint64_t
 	memcpy(c->sigact, parent->sigact, sizeof(c->sigact));
 	ut->fs_base = flags & CLONE_SETTLS ? tls : w->ut->fs_base;
 	ut->sig_blocked = w->ut->sig_blocked;
+	ut->timer_slack_ns = w->ut->timer_slack_ns;
 	fpu_save(&ut->fpu); /* the parent's live FPU state */
 	frame.rax = 0;
 	if (newsp)
@@ -353,6 +359,7 @@ static bool wait_match(struct proc *me, struct proc *c, long pid)
 static long sys_wait4(long pid, long ustatus, long options, long urusage, long a4, long a5)
 {
 	struct proc *me = proc_current(), *found, *report;
+	struct linux_rusage ru;
 	uint64_t f;
 	int status = 0, cpid = 0;
 	bool any;
@@ -393,17 +400,15 @@ static long sys_wait4(long pid, long ustatus, long options, long urusage, long a
 	spin_unlock_irqrestore(&proc_wq.lock, f);
 	if (!found && !report)
 		return !any ? -ECHILD : (options & WNOHANG) ? 0 : -EINTR;
+	memset(&ru, 0, sizeof(ru)); /* a stopped or continued child: no figures */
 	if (found) {
 		status = found->exit_status;
 		cpid = found->pid;
+		rusage_reap(me, found, &ru);
 		proc_reap(found);
 	}
-	if (urusage) {
-		uint8_t zero[144] = {0};
-
-		if (copy_to_user((void *)urusage, zero, sizeof(zero)))
-			return -EFAULT;
-	}
+	if (urusage && copy_to_user((void *)urusage, &ru, sizeof(ru)))
+		return -EFAULT;
 	if (ustatus && copy_to_user((void *)ustatus, &status, sizeof(status)))
 		return -EFAULT;
 	return cpid;

@@ -1,6 +1,6 @@
 /*
- * The Linux x86_64 system call table, and the memory, identity, time and arch_prctl calls
- * (file calls: sys_fd.c, sys_file.c).  Arguments arrive in rdi, rsi, rdx, r10, r8, r9 and the
+ * The Linux x86_64 system call table, and the memory, identity and arch_prctl calls (file
+ * calls: sys_fd.c, sys_file.c; clocks: clock.c).  Arguments arrive in rdi, rsi, rdx, r10, r8, r9 and the
  * result goes back in rax (a negative errno on failure).  Every user pointer goes through
  * copy_from_user/copy_to_user, so a bad one is -EFAULT, never a kernel fault.  A call the
  * table does not have returns -ENOSYS and is logged once per number.
@@ -204,50 +204,6 @@ static long sys_uname(long ubuf, long a1, long a2, long a3, long a4, long a5)
 	return copy_to_user((void *)ubuf, &u, sizeof(u));
 }
 
-struct timespec {
-	int64_t sec, nsec;
-};
-
-static long sys_clock_gettime(long clk, long uts, long a2, long a3, long a4, long a5)
-{
-	uint64_t ns;
-	struct timespec ts;
-
-	if (clk < 0 || clk > 11)
-		return -EINVAL;
-	/* REALTIME (0), REALTIME_COARSE (5), TAI (11): the RTC's epoch plus uptime; the rest are
-	 * monotonic clocks counting from boot. */
-	ns = clk == 0 || clk == 5 || clk == 11 ? realtime_ns() : time_ns();
-	ts = (struct timespec){(int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC)};
-	return copy_to_user((void *)uts, &ts, sizeof(ts));
-}
-
-static long sys_nanosleep(long ureq, long urem, long a2, long a3, long a4, long a5)
-{
-	struct timespec ts;
-
-	if (copy_from_user(&ts, (const void *)ureq, sizeof(ts)))
-		return -EFAULT;
-	if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= (int64_t)NSEC_PER_SEC)
-		return -EINVAL;
-	uint64_t end = time_ns() + (uint64_t)ts.sec * NSEC_PER_SEC + (uint64_t)ts.nsec, now;
-
-	/* Sleep to the end unless a signal is to be handled: then EINTR and the time left. */
-	while ((now = time_ns()) < end) {
-		if (signal_pending()) {
-			uint64_t left = end - now;
-
-			ts.sec = (int64_t)(left / NSEC_PER_SEC);
-			ts.nsec = (int64_t)(left % NSEC_PER_SEC);
-			if (urem && copy_to_user((void *)urem, &ts, sizeof(ts)))
-				return -EFAULT;
-			return -EINTR;
-		}
-		world_sleep_ns(end - now);
-	}
-	return 0;
-}
-
 static long sys_sched_yield(long a0, long a1, long a2, long a3, long a4, long a5)
 {
 	world_yield();
@@ -261,7 +217,6 @@ SYSCALL_DEFINE(12, sys_brk);
 SYSCALL_DEFINE(24, sys_sched_yield);
 SYSCALL_DEFINE(26, sys_msync);
 SYSCALL_DEFINE(28, sys_madvise);
-SYSCALL_DEFINE(35, sys_nanosleep);
 SYSCALL_DEFINE(39, sys_getpid);
 SYSCALL_DEFINE(60, sys_exit);
 SYSCALL_DEFINE(63, sys_uname);
@@ -273,7 +228,6 @@ SYSCALL_DEFINE(110, sys_getppid);
 SYSCALL_DEFINE(158, sys_arch_prctl);
 SYSCALL_DEFINE(186, sys_gettid);
 SYSCALL_DEFINE(218, sys_set_tid_address);
-SYSCALL_DEFINE(228, sys_clock_gettime);
 SYSCALL_DEFINE(231, sys_exit_group);
 
 extern const struct syscall_entry __syscalls_start[], __syscalls_end[];

@@ -117,6 +117,8 @@ static bool trap_user_page(struct regs *r, uintptr_t addr)
 	if (r->rflags & RFLAGS_IF)
 		irq_enable(); /* the fault may sleep on the address space's mutex */
 	rc = aspace_fault(w->as, addr, (unsigned)r->error);
+	if (!rc && w->ut)
+		w->ut->ru.minflt++;
 	if (rc == -ENOMEM) {
 		irq_enable();
 		log_warn("pid %d (%s): out of memory at %#lx, killed", w->proc->pid, w->proc->name,

@@ -42,7 +42,7 @@ struct aspace {
 	uint64_t *pml4;
 	struct vma *vmas; /* sorted by address, non-overlapping */
 	uintptr_t brk_base, brk;
-	uint64_t pages;		       /* resident user pages */
+	uint64_t pages, peak_pages;    /* resident user pages: now, at most so far */
 	uint64_t vm_pages, data_pages; /* in all areas; in private writable ones but the stack */
 	uint64_t limit_as, limit_data; /* RLIMIT_AS, RLIMIT_DATA in bytes (~0: none) */
 	struct vma *dead;	       /* areas whose file is put once the lock is dropped */

@@ -19,6 +19,14 @@
 
 enum { WAIT_STOPPED = 1, WAIT_CONTINUED = 2 }; /* struct proc.wait_report */
 
+/* CPU time and page faults (uw/rusage.c): a thread's own, charged by the timer tick and the
+ * fault handler as Linux's tick accounting does; a process's exited threads' and its reaped
+ * children's, under its sig_lock. */
+struct rusage_acc {
+	uint64_t utime_ns, stime_ns, minflt;
+	uint64_t cpu_ns; /* the scheduler's CPU time of exited threads (CPU-time clocks) */
+};
+
 /* A signal's disposition (the kernel's struct sigaction). */
 struct ksigaction {
 	uint64_t handler; /* 0 SIG_DFL, 1 SIG_IGN, else the handler's address */
@@ -64,6 +72,10 @@ struct proc {
 	bool stopped, cont_pending;
 	int stop_sig;
 	int wait_report; /* WAIT_STOPPED/WAIT_CONTINUED for wait4, under the tree lock */
+	struct rusage_acc ru_dead, ru_children; /* exited threads, reaped children (sig_lock) */
+	uint64_t maxrss_kb, children_maxrss_kb; /* peak resident set: at exit; largest child */
+	/* prctl flags (uw/prctl.c); fork copies them, execve keeps them. */
+	bool undumpable, keepcaps, no_new_privs, thp_disable;
 };
 
 /* Per-thread user state, kept in the world. */
@@ -75,6 +87,8 @@ struct uthread {
 	bool sig_restore;
 	uint64_t fs_base;
 	uint64_t clear_tid; /* set_tid_address */
+	struct rusage_acc ru;
+	uint64_t timer_slack_ns; /* prctl PR_SET_TIMERSLACK (0: the default) */
 	struct fpu_state fpu;
 };
 
@@ -97,6 +111,18 @@ void itimer_start(void);
 /* From every CPU's timer tick: charge the CPU timers (ITIMER_VIRTUAL/PROF) of the process
  * whose thread was interrupted. */
 void itimer_tick(const struct regs *r);
+/* uw/rusage.c: a thread's time and faults go to its process when it exits (p's sig_lock
+ * taken); a reaped child's (its own and its children's) to its parent, and *out gets them for
+ * wait4's rusage (may be NULL). */
+void rusage_thread_exit(struct proc *p, struct uthread *ut);
+struct linux_rusage {
+	int64_t utime_sec, utime_usec, stime_sec, stime_usec;
+	int64_t maxrss, ixrss, idrss, isrss, minflt, majflt, nswap, inblock, oublock, msgsnd,
+		msgrcv, nsignals, nvcsw, nivcsw;
+};
+void rusage_reap(struct proc *parent, struct proc *child, struct linux_rusage *out);
+/* Charge a timer tick of ns to the thread interrupted in user mode (user) or in the kernel. */
+void rusage_tick(struct uthread *ut, bool user, uint64_t ns);
 /* Default resource limits for a process the kernel starts. */
 void proc_rlimit_defaults(struct proc *p);
 /* Check as (p's address space, or the one execve is about to give it) against p's RLIMIT_AS

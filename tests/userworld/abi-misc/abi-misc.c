@@ -1,0 +1,205 @@
+/*
+ * abi-misc: what the same digging turned up besides the issue's list: resource usage
+ * (getrusage, times, wait4's rusage), the CPU-time clocks, clock_getres, clock_nanosleep and
+ * prctl, as on Linux.  Times are compared by coarse bounds only.
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/times.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "abi.h"
+
+#define KADDR ((void *)0xffffffff81000000ul)
+
+static uint64_t now_ns(clockid_t c)
+{
+	struct timespec ts;
+
+	clock_gettime(c, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static volatile uint64_t sink;
+
+/* Spin in user mode for ms of wall time. */
+static void busy(unsigned ms)
+{
+	uint64_t end = now_ns(CLOCK_MONOTONIC) + ms * 1000000ull;
+
+	while (now_ns(CLOCK_MONOTONIC) < end)
+		for (int i = 0; i < 1000; i++)
+			sink += (uint64_t)i;
+}
+
+static long us(struct timeval tv)
+{
+	return tv.tv_sec * 1000000 + tv.tv_usec;
+}
+
+static void rusage_cases(void)
+{
+	struct rusage r, c;
+	struct tms t0, t1;
+	clock_t c0, c1;
+	char *mem;
+	pid_t pid;
+	int st;
+
+	abi_area = "rusage";
+	c0 = times(&t0);
+	busy(300);
+	mem = malloc(8 << 20);
+	memset(mem, 1, 8 << 20);
+	abi_say("self", "%s", abi_rc(getrusage(RUSAGE_SELF, &r)));
+	/* How the time splits between user and system depends on the clock's cost (a system
+	 * call on both under QEMU); the resident set and faults on how pages are handed out. */
+	abi_say("self-fields", "cpu>=100ms %d maxrss>=4MiB %d minflt>0 %d majflt %ld",
+		us(r.ru_utime) + us(r.ru_stime) >= 100000, r.ru_maxrss >= 4096, r.ru_minflt > 0,
+		r.ru_majflt);
+	abi_say("thread", "%s cpu>0 %d", abi_rc(getrusage(RUSAGE_THREAD, &r)),
+		us(r.ru_utime) + us(r.ru_stime) > 0);
+	abi_say("children-none", "%s utime %ld", abi_rc(getrusage(RUSAGE_CHILDREN, &c)),
+		us(c.ru_utime));
+	pid = fork();
+	if (pid == 0) {
+		busy(300);
+		_exit(0);
+	}
+	memset(&r, 0, sizeof(r));
+	abi_say("wait4", "%s cpu>=100ms %d", abi_rc(wait4(pid, &st, 0, &r) == pid ? 0 : -1),
+		us(r.ru_utime) + us(r.ru_stime) >= 100000);
+	getrusage(RUSAGE_CHILDREN, &c);
+	abi_say("children", "cpu>=100ms %d", us(c.ru_utime) + us(c.ru_stime) >= 100000);
+	abi_say("bad-who", "%s", abi_rc(getrusage(7, &r)));
+	abi_say("bad-pointer", "%s", abi_rc(syscall(SYS_getrusage, RUSAGE_SELF, KADDR)));
+	usleep(200 * 1000);
+	c1 = times(&t1);
+	abi_say("times", "elapsed>=50 %d cpu>=10 %d children>=10 %d", (long)(c1 - c0) >= 50,
+		(long)(t1.tms_utime + t1.tms_stime) >= 10,
+		(long)(t1.tms_cutime + t1.tms_cstime) >= 10);
+	abi_say("times-null", "%s", syscall(SYS_times, NULL) == -1 ? abi_errname(errno) : "ok");
+	abi_say("times-bad", "%s", abi_rc(syscall(SYS_times, KADDR)));
+	free(mem);
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+static void clock_cases(void)
+{
+	const clockid_t ids[] = {CLOCK_REALTIME,	   CLOCK_MONOTONIC,
+				 CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID,
+				 CLOCK_MONOTONIC_RAW,	   CLOCK_BOOTTIME};
+	struct timespec ts, rem;
+	uint64_t cpu0, wall0, t0;
+	int rc;
+
+	abi_area = "clock";
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "getres-%d", ids[i]);
+		rc = clock_getres(ids[i], &ts);
+		abi_say(name, "%s %ld.%09ld", abi_rc(rc), (long)ts.tv_sec, ts.tv_nsec);
+	}
+	abi_say("getres-null", "%s", abi_rc(clock_getres(CLOCK_MONOTONIC, NULL)));
+	abi_say("getres-bad", "%s", abi_rc(syscall(SYS_clock_getres, 10, &ts)));
+	abi_say("gettime-bad", "%s", abi_rc(syscall(SYS_clock_gettime, 10, &ts)));
+	cpu0 = now_ns(CLOCK_PROCESS_CPUTIME_ID);
+	wall0 = now_ns(CLOCK_MONOTONIC);
+	busy(200);
+	abi_say("process-cpu-busy", "cpu>=100ms %d cpu<=wall %d",
+		now_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu0 >= 100000000,
+		now_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu0 <=
+			now_ns(CLOCK_MONOTONIC) - wall0 + 20000000);
+	cpu0 = now_ns(CLOCK_THREAD_CPUTIME_ID);
+	usleep(300 * 1000);
+	abi_say("thread-cpu-asleep", "cpu<100ms %d",
+		now_ns(CLOCK_THREAD_CPUTIME_ID) - cpu0 < 100000000);
+	t0 = now_ns(CLOCK_MONOTONIC);
+	ts = (struct timespec){0, 20 * 1000 * 1000};
+	rc = clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, NULL);
+	abi_say("nanosleep-rel", "%d slept>=20ms %d", rc, now_ns(CLOCK_MONOTONIC) - t0 >= 20000000);
+	t0 = now_ns(CLOCK_MONOTONIC);
+	ts.tv_sec = (time_t)((t0 + 30000000) / 1000000000);
+	ts.tv_nsec = (long)((t0 + 30000000) % 1000000000);
+	rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+	abi_say("nanosleep-abs", "%d slept>=30ms %d", rc, now_ns(CLOCK_MONOTONIC) - t0 >= 30000000);
+	ts = (struct timespec){1, 0};
+	abi_say("nanosleep-abs-past", "%d",
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL));
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += 20000000;
+	if (ts.tv_nsec >= 1000000000)
+		ts.tv_sec++, ts.tv_nsec -= 1000000000;
+	abi_say("nanosleep-abs-realtime", "%d",
+		clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &ts, NULL));
+	ts = (struct timespec){0, 1000};
+	abi_say("nanosleep-thread-cpu", "%s",
+		abi_errname(clock_nanosleep(CLOCK_THREAD_CPUTIME_ID, 0, &ts, NULL)));
+	abi_say("nanosleep-raw", "%s",
+		abi_errname(clock_nanosleep(CLOCK_MONOTONIC_RAW, 0, &ts, NULL)));
+	abi_say("nanosleep-bad-clock", "%s", abi_errname(clock_nanosleep(10, 0, &ts, NULL)));
+	ts = (struct timespec){0, 1000000000};
+	abi_say("nanosleep-bad-ns", "%s",
+		abi_errname(clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, NULL)));
+	abi_say("nanosleep-bad-ptr", "%s",
+		abi_rc(syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, 0, KADDR, NULL)));
+	signal(SIGALRM, on_alarm);
+	ualarm(50000, 0);
+	ts = (struct timespec){5, 0};
+	rc = clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &rem);
+	abi_say("nanosleep-eintr", "%s rem>3s %d", abi_errname(rc), rem.tv_sec >= 3);
+}
+
+static void prctl_cases(void)
+{
+	char name[32] = "", comm[32] = "";
+	unsigned long slack;
+	int fd;
+
+	abi_area = "prctl";
+	abi_say("set-name", "%s", abi_rc(prctl(PR_SET_NAME, "abi-renamed")));
+	prctl(PR_GET_NAME, name);
+	fd = open("/proc/self/comm", O_RDONLY);
+	read(fd, comm, sizeof(comm) - 1);
+	close(fd);
+	comm[strcspn(comm, "\n")] = 0;
+	abi_say("get-name", "%s comm %s", name, comm);
+	prctl(PR_SET_NAME, "a-name-longer-than-fifteen");
+	prctl(PR_GET_NAME, name);
+	abi_say("long-name", "%s", name);
+	abi_say("name-bad", "%s", abi_rc(prctl(PR_GET_NAME, KADDR)));
+	abi_say("dumpable", "%s", abi_rc(prctl(PR_GET_DUMPABLE)));
+	abi_say("dumpable-bad", "%s", abi_rc(prctl(PR_SET_DUMPABLE, 2)));
+	abi_say("no-new-privs", "%s", abi_rc(prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0)));
+	abi_say("no-new-privs-set", "%s then %s", abi_rc(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)),
+		abi_rc(prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0)));
+	abi_say("no-new-privs-bad", "%s", abi_rc(prctl(PR_SET_NO_NEW_PRIVS, 0, 0, 0, 0)));
+	abi_say("capbset", "%s %s", abi_rc(prctl(PR_CAPBSET_READ, 0)),
+		abi_rc(prctl(PR_CAPBSET_READ, 99)));
+	abi_say("seccomp", "%s", abi_rc(prctl(PR_GET_SECCOMP)));
+	slack = (unsigned long)prctl(PR_GET_TIMERSLACK);
+	prctl(PR_SET_TIMERSLACK, 1000);
+	abi_say("timerslack", "%lu then %ld", slack, (long)prctl(PR_GET_TIMERSLACK));
+	abi_say("keepcaps", "%s", abi_rc(prctl(PR_GET_KEEPCAPS)));
+	abi_say("unknown", "%s", abi_rc(prctl(9999)));
+}
+
+int main(void)
+{
+	rusage_cases();
+	clock_cases();
+	prctl_cases();
+	return 0;
+}
