@@ -624,7 +624,7 @@ int aspace_map_page(struct aspace *as, uintptr_t va, uint64_t pa)
 			flush(as, va, 1);
 		} else {
 			if (++as->pages > as->peak_pages)
-			as->peak_pages = as->pages;
+				as->peak_pages = as->pages;
 		}
 		*e = pa | page_flags(v, pa);
 	}

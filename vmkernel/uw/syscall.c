@@ -1,7 +1,7 @@
 /*
  * The Linux x86_64 system call table, and the memory, identity and arch_prctl calls (file
- * calls: sys_fd.c, sys_file.c; clocks: clock.c).  Arguments arrive in rdi, rsi, rdx, r10, r8, r9 and the
- * result goes back in rax (a negative errno on failure).  Every user pointer goes through
+ * calls: sys_fd.c, sys_file.c; clocks: clock.c).  Arguments arrive in rdi, rsi, rdx, r10, r8, r9
+ * and the result goes back in rax (a negative errno on failure).  Every user pointer goes through
  * copy_from_user/copy_to_user, so a bad one is -EFAULT, never a kernel fault.  A call the
  * table does not have returns -ENOSYS and is logged once per number.
  */
