@@ -12,10 +12,6 @@
 #include <vmk/time.h>
 #include <vmk/rtc.h>
 
-#ifndef EOPNOTSUPP
-#define EOPNOTSUPP 95
-#endif
-
 enum {
 	CLOCK_REALTIME = 0,
 	CLOCK_MONOTONIC = 1,

@@ -14,7 +14,6 @@
 #include <vmk/smp.h>
 #include <vmk/syscall.h>
 #include <vmk/compiler.h>
-#include <string.h>
 #include "../../userworld/lib/include/keel/keelctl.h"
 
 struct sched_walk {
@@ -113,90 +112,3 @@ const struct file_ops keelctl_ops = {
 	.ioctl = keel_ioctl,
 	.release = keel_release,
 };
-
-/* sched_setaffinity/sched_getaffinity act on one thread, named by its id (0: the caller), in
- * any process (every userworld runs as root).  The thread is found and acted on under the
- * process list's lock and its process's sig_lock, which keep it from going away; neither
- * world_set_affinity on another world nor reading its mask blocks. */
-struct affinity_op {
-	int tid;
-	bool set, found;
-	uint64_t mask;
-	int rc;
-};
-
-static void affinity_one(struct proc *p, void *arg)
-{
-	struct affinity_op *op = arg;
-	uint64_t f;
-
-	if (op->found || p->zombie)
-		return;
-	f = spin_lock_irqsave(&p->sig_lock);
-	for (struct world *t = p->threads; t; t = t->thread_next) {
-		if (t->tid != op->tid || !t->ut)
-			continue;
-		op->found = true;
-		if (op->set)
-			op->rc = world_set_affinity(t, op->mask);
-		else
-			op->mask = t->affinity;
-		break;
-	}
-	spin_unlock_irqrestore(&p->sig_lock, f);
-}
-
-static int affinity(struct affinity_op *op)
-{
-	struct world *me = world_current();
-
-	if (op->tid < 0)
-		return -ESRCH;
-	if (!op->tid || op->tid == me->tid) { /* itself: world_set_affinity may move it now */
-		if (op->set)
-			return world_set_affinity(me, op->mask);
-		op->mask = me->affinity;
-		return 0;
-	}
-	proc_foreach(affinity_one, op);
-	return op->found ? op->rc : -ESRCH;
-}
-
-static uint64_t online_mask(void)
-{
-	return ncpus_online >= 64 ? ~0ull : (1ull << ncpus_online) - 1;
-}
-
-static long sys_sched_setaffinity(long pid, long len, long umask, long a3, long a4, long a5)
-{
-	struct affinity_op op = {.tid = (int)pid, .set = true};
-	uint8_t bytes[8] = {0};
-
-	if (len <= 0)
-		return -EINVAL;
-	/* Linux reads as much of the mask as it was given; CPUs beyond 64 do not exist here. */
-	if (copy_from_user(bytes, (const void *)umask, MIN((size_t)len, sizeof(bytes))))
-		return -EFAULT;
-	memcpy(&op.mask, bytes, sizeof(op.mask));
-	return affinity(&op); /* the thread first (ESRCH), then the mask (EINVAL: no CPU left) */
-}
-SYSCALL_DEFINE(203, sys_sched_setaffinity);
-
-/* Linux returns the size of its CPU mask type (8 bytes up to 64 CPUs); a buffer shorter than
- * that, or not a multiple of a long, is EINVAL. */
-static long sys_sched_getaffinity(long pid, long len, long umask, long a3, long a4, long a5)
-{
-	struct affinity_op op = {.tid = (int)pid};
-	int rc;
-
-	if (len < 8 || (len & 7))
-		return -EINVAL;
-	rc = affinity(&op);
-	if (rc)
-		return rc;
-	op.mask &= online_mask();
-	if (copy_to_user((void *)umask, &op.mask, 8))
-		return -EFAULT;
-	return 8;
-}
-SYSCALL_DEFINE(204, sys_sched_getaffinity);

@@ -818,6 +818,28 @@ static long sys_fstatfs(long fd, long ubuf, long a2, long a3, long a4, long a5)
 	return rc ? rc : copy_to_user((void *)ubuf, &sf, sizeof(sf));
 }
 
+/* ---- fadvise ---- */
+
+/* posix_fadvise: the advice is checked as Linux checks it and has no effect (there is no page
+ * cache to read ahead or drop: file pages are the file). */
+static long sys_fadvise64(long fd, long off, long len, long advice, long a4, long a5)
+{
+	struct file *f = fd_get((int)fd);
+	struct vfs_stat st;
+	int rc;
+
+	if (!f)
+		return -EBADF;
+	rc = file_getattr(f, &st);
+	if (!rc && (st.mode & VFS_IFMT) == VFS_IFIFO)
+		rc = -ESPIPE;
+	else if (!rc && (advice < 0 || advice > 5 || len < 0))
+		rc = -EINVAL; /* NORMAL, RANDOM, SEQUENTIAL, WILLNEED, DONTNEED, NOREUSE */
+	(void)off;
+	file_put(f);
+	return rc;
+}
+
 /* ---- the current directory ---- */
 
 /* Make v (referenced, a directory) the cwd; VFS lock held. */
@@ -1026,5 +1048,6 @@ SYSCALL_DEFINE(267, sys_readlinkat);
 SYSCALL_DEFINE(268, sys_fchmodat);
 SYSCALL_DEFINE(269, sys_faccessat);
 SYSCALL_DEFINE(280, sys_utimensat);
+SYSCALL_DEFINE(221, sys_fadvise64);
 SYSCALL_DEFINE(316, sys_renameat2);
 SYSCALL_DEFINE(439, sys_faccessat2);

@@ -115,7 +115,9 @@ static long do_fork(unsigned long flags, uint64_t newsp, uint64_t ptid, uint64_t
 	c->keepcaps = parent->keepcaps;
 	c->no_new_privs = parent->no_new_privs;
 	c->thp_disable = parent->thp_disable;
-	sched_group_init(&c->sched, 0, 0, 0); /* controls are per process, not inherited */
+	/* Controls are per process, not inherited, but for the nice value's shares. */
+	c->nice = parent->nice;
+	sched_group_init(&c->sched, parent->nice ? parent->sched.shares : 0, 0, 0);
 	c->sid = parent->sid;
 	c->sig_lock = (struct spinlock)SPINLOCK_INIT;
 	/* the child thread inherits the caller's mask with its uthread */

@@ -58,6 +58,12 @@ static long sys_getid(long a0, long a1, long a2, long a3, long a4, long a5)
 	return 0; /* every userworld runs as root (uid and gid 0) */
 }
 
+/* No supplementary groups: the list is empty. */
+static long sys_getgroups(long size, long ulist, long a2, long a3, long a4, long a5)
+{
+	return size < 0 ? -EINVAL : 0;
+}
+
 static long sys_arch_prctl(long code, long addr, long a2, long a3, long a4, long a5)
 {
 	struct uthread *ut = world_current()->ut;
@@ -225,6 +231,7 @@ SYSCALL_DEFINE(104, sys_getid); /* getgid */
 SYSCALL_DEFINE(107, sys_getid); /* geteuid */
 SYSCALL_DEFINE(108, sys_getid); /* getegid */
 SYSCALL_DEFINE(110, sys_getppid);
+SYSCALL_DEFINE(115, sys_getgroups);
 SYSCALL_DEFINE(158, sys_arch_prctl);
 SYSCALL_DEFINE(186, sys_gettid);
 SYSCALL_DEFINE(218, sys_set_tid_address);

@@ -19,6 +19,7 @@ static void full(void)
 	int fd = open("/dev/full", O_RDWR);
 	char buf[8] = "abcdefg";
 	struct stat st;
+	long rc;
 
 	abi_area = "full";
 	abi_say("open", "%s", fd >= 0 ? "ok" : abi_errname(errno));
@@ -29,7 +30,8 @@ static void full(void)
 		minor(st.st_rdev), st.st_mode & 0777);
 	abi_say("write", "%s", abi_rc(write(fd, buf, sizeof(buf))));
 	abi_say("write-0", "%s", abi_rc(write(fd, buf, 0)));
-	abi_say("read", "%s %d", abi_rc(read(fd, buf, sizeof(buf))), buf[0] + buf[7]);
+	rc = read(fd, buf, sizeof(buf));
+	abi_say("read", "%s %d", abi_rc(rc), buf[0] + buf[7]);
 	abi_say("lseek", "%s", abi_rc(lseek(fd, 100, SEEK_SET)));
 	abi_say("pwrite", "%s", abi_rc(pwrite(fd, buf, 4, 0)));
 	close(fd);

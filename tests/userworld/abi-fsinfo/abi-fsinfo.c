@@ -179,7 +179,8 @@ static void sendfile_cases(void)
 	buf[n > 0 ? n : 0] = 0;
 	abi_say("out-content", "%s", buf);
 	off = 14;
-	abi_say("past-eof", "%s off %ld", abi_rc(sendfile(out, in, &off, 100)), (long)off);
+	n = sendfile(out, in, &off, 100);
+	abi_say("past-eof", "%s off %ld", abi_rc(n), (long)off);
 	off = 16;
 	abi_say("at-eof", "%s", abi_rc(sendfile(out, in, &off, 100)));
 	if (pipe2(p, O_NONBLOCK) == 0) {

@@ -1,7 +1,8 @@
 /*
  * abi-misc: what the same digging turned up besides the issue's list: resource usage
- * (getrusage, times, wait4's rusage), the CPU-time clocks, clock_getres, clock_nanosleep and
- * prctl, as on Linux.  Times are compared by coarse bounds only.
+ * (getrusage, times, wait4's rusage), the CPU-time clocks, clock_getres, clock_nanosleep,
+ * prctl, nice values, getcpu, getgroups and posix_fadvise, as on Linux.  Times are compared by
+ * coarse bounds only.
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -51,7 +52,7 @@ static void rusage_cases(void)
 	clock_t c0, c1;
 	char *mem;
 	pid_t pid;
-	int st;
+	int st, rc;
 
 	abi_area = "rusage";
 	c0 = times(&t0);
@@ -64,18 +65,20 @@ static void rusage_cases(void)
 	abi_say("self-fields", "cpu>=100ms %d maxrss>=4MiB %d minflt>0 %d majflt %ld",
 		us(r.ru_utime) + us(r.ru_stime) >= 100000, r.ru_maxrss >= 4096, r.ru_minflt > 0,
 		r.ru_majflt);
-	abi_say("thread", "%s cpu>0 %d", abi_rc(getrusage(RUSAGE_THREAD, &r)),
-		us(r.ru_utime) + us(r.ru_stime) > 0);
-	abi_say("children-none", "%s utime %ld", abi_rc(getrusage(RUSAGE_CHILDREN, &c)),
-		us(c.ru_utime));
+	memset(&r, 0, sizeof(r));
+	rc = getrusage(RUSAGE_THREAD, &r);
+	abi_say("thread", "%s cpu>0 %d", abi_rc(rc), us(r.ru_utime) + us(r.ru_stime) > 0);
+	c.ru_utime.tv_usec = 1;
+	rc = getrusage(RUSAGE_CHILDREN, &c);
+	abi_say("children-none", "%s utime %ld", abi_rc(rc), us(c.ru_utime));
 	pid = fork();
 	if (pid == 0) {
 		busy(300);
 		_exit(0);
 	}
 	memset(&r, 0, sizeof(r));
-	abi_say("wait4", "%s cpu>=100ms %d", abi_rc(wait4(pid, &st, 0, &r) == pid ? 0 : -1),
-		us(r.ru_utime) + us(r.ru_stime) >= 100000);
+	rc = wait4(pid, &st, 0, &r) == pid ? 0 : -1;
+	abi_say("wait4", "%s cpu>=100ms %d", abi_rc(rc), us(r.ru_utime) + us(r.ru_stime) >= 100000);
 	getrusage(RUSAGE_CHILDREN, &c);
 	abi_say("children", "cpu>=100ms %d", us(c.ru_utime) + us(c.ru_stime) >= 100000);
 	abi_say("bad-who", "%s", abi_rc(getrusage(7, &r)));
@@ -166,7 +169,7 @@ static void prctl_cases(void)
 {
 	char name[32] = "", comm[32] = "";
 	unsigned long slack;
-	int fd;
+	int fd, rc;
 
 	abi_area = "prctl";
 	abi_say("set-name", "%s", abi_rc(prctl(PR_SET_NAME, "abi-renamed")));
@@ -183,7 +186,8 @@ static void prctl_cases(void)
 	abi_say("dumpable", "%s", abi_rc(prctl(PR_GET_DUMPABLE)));
 	abi_say("dumpable-bad", "%s", abi_rc(prctl(PR_SET_DUMPABLE, 2)));
 	abi_say("no-new-privs", "%s", abi_rc(prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0)));
-	abi_say("no-new-privs-set", "%s then %s", abi_rc(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)),
+	rc = prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	abi_say("no-new-privs-set", "%s then %s", abi_rc(rc),
 		abi_rc(prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0)));
 	abi_say("no-new-privs-bad", "%s", abi_rc(prctl(PR_SET_NO_NEW_PRIVS, 0, 0, 0, 0)));
 	abi_say("capbset", "%s %s", abi_rc(prctl(PR_CAPBSET_READ, 0)),
@@ -196,10 +200,67 @@ static void prctl_cases(void)
 	abi_say("unknown", "%s", abi_rc(prctl(9999)));
 }
 
+static void sched_cases(void)
+{
+	unsigned cpu = 99, node = 99;
+	pid_t pid;
+	int st, rc;
+
+	abi_area = "nice";
+	errno = 0;
+	rc = getpriority(PRIO_PROCESS, 0);
+	abi_say("get", "%d %s", rc, abi_errname(errno));
+	rc = setpriority(PRIO_PROCESS, 0, 5);
+	abi_say("set", "%s then %d", abi_rc(rc), getpriority(PRIO_PROCESS, 0));
+	rc = setpriority(PRIO_PROCESS, 0, 100);
+	abi_say("set-high", "%s then %d", abi_rc(rc), getpriority(PRIO_PROCESS, 0));
+	pid = fork();
+	if (pid == 0)
+		_exit(getpriority(PRIO_PROCESS, 0));
+	waitpid(pid, &st, 0);
+	abi_say("inherited", "%d", WEXITSTATUS(st));
+	rc = setpriority(PRIO_PROCESS, 0, -100);
+	abi_say("set-low", "%s then %d", abi_rc(rc), getpriority(PRIO_PROCESS, 0));
+	rc = setpriority(PRIO_PGRP, 0, 3);
+	abi_say("pgrp", "%s then %d", abi_rc(rc), getpriority(PRIO_PGRP, 0));
+	abi_say("user", "%s", abi_rc(setpriority(PRIO_USER, 0, 0)));
+	abi_say("bad-which", "%s", abi_rc(setpriority(7, 0, 0)));
+	abi_say("missing", "%s", abi_rc(setpriority(PRIO_PROCESS, 999999, 0)));
+	abi_say("raw-get", "%ld", syscall(SYS_getpriority, PRIO_PROCESS, 0));
+	abi_sh("nice-cmd", "nice -n 7 nice");
+	abi_area = "sched";
+	rc = (int)syscall(SYS_getcpu, &cpu, &node, NULL);
+	abi_say("getcpu", "%s cpu<2 %d node %u", abi_rc(rc), cpu < 2, node);
+	abi_say("getcpu-bad", "%s", abi_rc(syscall(SYS_getcpu, KADDR, NULL, NULL)));
+}
+
+static void id_cases(void)
+{
+	int fd = open("/tmp/abi-fadvise", O_RDWR | O_CREAT | O_TRUNC, 0600), p[2];
+	gid_t groups[8];
+
+	abi_area = "id";
+	abi_say("getgroups", "%s", abi_rc(getgroups(8, groups)));
+	abi_say("getgroups-bad", "%s", abi_rc(getgroups(-1, groups)));
+	abi_sh("id", "id");
+	abi_area = "fadvise";
+	abi_say("normal", "%s", abi_errname(posix_fadvise(fd, 0, 0, POSIX_FADV_NORMAL)));
+	abi_say("dontneed", "%s", abi_errname(posix_fadvise(fd, 0, 4096, POSIX_FADV_DONTNEED)));
+	abi_say("bad-advice", "%s", abi_errname(posix_fadvise(fd, 0, 0, 99)));
+	abi_say("negative-len", "%s", abi_errname(posix_fadvise(fd, 0, -1, POSIX_FADV_NORMAL)));
+	abi_say("badfd", "%s", abi_errname(posix_fadvise(99, 0, 0, POSIX_FADV_NORMAL)));
+	pipe(p);
+	abi_say("pipe", "%s", abi_errname(posix_fadvise(p[0], 0, 0, POSIX_FADV_NORMAL)));
+	close(fd);
+	unlink("/tmp/abi-fadvise");
+}
+
 int main(void)
 {
 	rusage_cases();
 	clock_cases();
 	prctl_cases();
+	sched_cases();
+	id_cases();
 	return 0;
 }

@@ -76,6 +76,7 @@ struct proc {
 	uint64_t maxrss_kb, children_maxrss_kb; /* peak resident set: at exit; largest child */
 	/* prctl flags (uw/prctl.c); fork copies them, execve keeps them. */
 	bool undumpable, keepcaps, no_new_privs, thp_disable;
+	int nice; /* getpriority/setpriority (uw/sys_sched.c): -20..19, fork copies it */
 };
 
 /* Per-thread user state, kept in the world. */
