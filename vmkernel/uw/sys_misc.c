@@ -20,6 +20,8 @@
 #define RLIMIT_STACK   3
 #define RLIMIT_CORE    4
 
+#define RLIMIT_SIGPENDING 11
+
 void proc_rlimit_defaults(struct proc *p)
 {
 	for (int i = 0; i < RLIMIT_NLIMITS; i++)
@@ -28,6 +30,8 @@ void proc_rlimit_defaults(struct proc *p)
 	p->rlim[RLIMIT_NPROC].cur = p->rlim[RLIMIT_NPROC].max = PROC_MAX;
 	p->rlim[RLIMIT_STACK].cur = 8 << 20;
 	p->rlim[RLIMIT_CORE].cur = p->rlim[RLIMIT_CORE].max = 0; /* no core dumps */
+	/* queued signals: the kernel's bound (vmk/signal.h), which a higher limit cannot pass */
+	p->rlim[RLIMIT_SIGPENDING].cur = p->rlim[RLIMIT_SIGPENDING].max = SIG_QUEUE_MAX;
 }
 
 /* prlimit64 on the caller (pid 0 or its own): the kernel's maxima for descriptors and
