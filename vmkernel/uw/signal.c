@@ -87,7 +87,9 @@ void signal_flush_locked(struct proc *p, uint64_t mask)
 
 /* Linux's prepare_signal: a stop signal discards a pending SIGCONT and the reverse; false
  * when sig is to be dropped (its action ignores it and the target does not block it; for a
- * process-wide signal the target is the main thread, as Linux checks the group leader). */
+ * process-wide signal the target is the main thread, as Linux checks the group leader, or
+ * once that has gone any thread: Linux looks at the mask the leader left, which a C library
+ * fills before the thread exits). */
 static bool prepare(struct proc *p, struct world *t, int sig)
 {
 	struct world *target = t ? t : p->main;
@@ -98,7 +100,12 @@ static bool prepare(struct proc *p, struct world *t, int sig)
 		signal_flush_locked(p, STOP_SIGS);
 	if (!signal_ignored(p, sig))
 		return true;
-	return target && target->ut && blocks(target, sig);
+	if (target)
+		return target->ut && blocks(target, sig);
+	for (struct world *w = t ? NULL : p->threads; w; w = w->thread_next)
+		if (w->ut && blocks(w, sig))
+			return true;
+	return false;
 }
 
 /* Would thread w take sig now (under p->sig_lock)? */
@@ -250,11 +257,13 @@ void signal_notify_parent(struct proc *child, int code)
 bool signal_pending(void)
 {
 	struct proc *p = proc_current();
-	struct uthread *ut = world_current()->ut;
+	struct uthread *ut;
 
-	return p && (((READ_ONCE(p->sig_shared.set) | READ_ONCE(ut->sig_pending.set)) &
-		      ~READ_ONCE(ut->sig_blocked)) ||
-		     READ_ONCE(p->exiting));
+	if (!p || !(ut = world_current()->ut)) /* none, or the last thread on its way out */
+		return false;
+	return ((READ_ONCE(p->sig_shared.set) | READ_ONCE(ut->sig_pending.set)) &
+		~READ_ONCE(ut->sig_blocked)) ||
+	       READ_ONCE(p->exiting);
 }
 
 void signal_set_blocked(uint64_t mask)
