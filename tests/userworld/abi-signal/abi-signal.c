@@ -182,6 +182,7 @@ int main(int argc, char **argv)
 	case_altstack_handlers();
 	case_altstack_overflow();
 	case_altstack_inherit();
+	case_altstack_bogus();
 	case_races();
 	case_main_exit();
 	case_queue_bad();

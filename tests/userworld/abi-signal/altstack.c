@@ -314,3 +314,34 @@ void case_altstack_inherit(void)
 	abi_say("altstack-exec-status", "%d", WEXITSTATUS(st));
 	set_alt(NULL, 0, SS_DISABLE);
 }
+
+/* A handler that cannot get its frame onto the alternate stack (not user memory, or a range
+ * that wraps around) ends the process with SIGSEGV, as on Linux; nothing else happens. */
+static const char *bogus_stack(void *sp, size_t size)
+{
+	static char b[2][32];
+	static int n;
+	char *t = b[n++ % 2];
+	pid_t c = fork();
+	int st;
+
+	if (c == 0) {
+		set_handler(SIGUSR1, on_info, SA_ONSTACK);
+		if (set_alt(sp, size, 0))
+			_exit(100);
+		raise(SIGUSR1);
+		_exit(hits ? 101 : 102);
+	}
+	waitpid(c, &st, 0);
+	snprintf(t, 32, WIFSIGNALED(st) ? "signal %d" : "exit %d",
+		 WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+	return t;
+}
+
+void case_altstack_bogus(void)
+{
+	const char *kernel = bogus_stack(KADDR, ALT_SIZE);
+
+	abi_say("altstack-bogus", "kernel=%s wrap=%s", kernel,
+		bogus_stack((void *)0x7ffffffff000ul, ~0ul - 0x1000));
+}
