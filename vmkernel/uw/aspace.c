@@ -535,6 +535,16 @@ static int unshare(struct aspace *as, struct vma *v, uintptr_t va, uint64_t *e)
 	return 0;
 }
 
+bool aspace_mapped(struct aspace *as, uintptr_t addr)
+{
+	bool found;
+
+	mutex_lock(&as->lock);
+	found = vma_find(as, addr) != NULL;
+	mutex_unlock(&as->lock);
+	return found;
+}
+
 int aspace_fault(struct aspace *as, uintptr_t addr, unsigned error)
 {
 	uintptr_t va = ALIGN_DOWN(addr, PAGE_SIZE);

@@ -37,7 +37,8 @@ static uint64_t process_cpu_ns(struct proc *p)
 	uint64_t f = spin_lock_irqsave(&p->sig_lock), ns = p->ru_dead.cpu_ns;
 
 	for (struct world *t = p->threads; t; t = t->thread_next)
-		ns += t->se.runtime_ns;
+		if (t->ut) /* else already in ru_dead */
+			ns += t->se.runtime_ns;
 	spin_unlock_irqrestore(&p->sig_lock, f);
 	return ns;
 }

@@ -115,6 +115,9 @@ static void uthread_start(void *arg)
 	irq_disable();
 	aspace_activate(me->as);
 	uthread_switch_in(me);
+	irq_enable();
+	signal_deliver(&frame); /* one posted while it was being made may be for it */
+	irq_disable();
 	user_enter(&frame);
 }
 
@@ -222,18 +225,27 @@ fail:
 	return rc;
 }
 
-/* Under the tree lock; sig_lock too, as signal senders walk the list under it. */
+/* Under the tree lock; sig_lock too, as signal senders walk the list under it, and the
+ * process list's while p->main changes (procfs reads it under that lock): a main thread that
+ * leaves first is no longer p->main, which would dangle once the world is freed. */
 static void thread_unlink(struct proc *p, struct world *me)
 {
-	uint64_t f = spin_lock_irqsave(&p->sig_lock);
+	uint64_t f = spin_lock_irqsave(&pid_lock);
 
+	spin_lock(&p->sig_lock);
 	for (struct world **pp = &p->threads; *pp; pp = &(*pp)->thread_next)
 		if (*pp == me) {
 			*pp = me->thread_next;
 			break;
 		}
 	p->nthreads--;
-	spin_unlock_irqrestore(&p->sig_lock, f);
+	if (p->main == me)
+		p->main = NULL;
+	if (me->ut) /* its usage moves to the process with it (the last thread's went already) */
+		rusage_thread_exit_locked(p, me);
+	signal_thread_unlinked(p, me);
+	spin_unlock(&p->sig_lock);
+	spin_unlock_irqrestore(&pid_lock, f);
 }
 
 void uthread_exit(int code)
@@ -260,7 +272,6 @@ void uthread_exit(int code)
 		proc_exit(p->exiting ? p->group_status : code);
 
 	/* Not the last: this world goes alone; the reaper frees it, maybe after p. */
-	rusage_thread_exit(p, ut);
 	world_leave_group();
 	irq_disable();
 	me->as = NULL;
@@ -268,6 +279,7 @@ void uthread_exit(int code)
 	aspace_activate(NULL);
 	irq_enable();
 	aspace_put(as);
+	signal_uthread_release(p, ut);
 	kfree(ut);
 	world_detach(me);
 	world_exit(code);
@@ -298,15 +310,18 @@ void proc_exit(int status)
 	uint64_t f;
 
 	world_leave_group(); /* p, and its group with it, may be freed before this world */
-	rusage_thread_exit(p, ut);
 	p->maxrss_kb = as->peak_pages * (PAGE_SIZE / 1024);
 	irq_disable();
-	me->as = NULL; /* from here on a kernel world: its address space can go */
+	me->as = NULL;		 /* from here on a kernel world: its address space can go */
+	spin_lock(&p->sig_lock); /* senders look at a listed thread's ut under it */
+	rusage_thread_exit_locked(p, me);
 	me->ut = NULL;
+	spin_unlock(&p->sig_lock);
 	p->as = NULL;
 	aspace_activate(NULL);
 	irq_enable();
 	aspace_put(as);
+	signal_uthread_release(p, ut);
 	kfree(ut);
 	fdtable_close_all(&p->fds);
 	kvfs_lock();
@@ -331,12 +346,12 @@ void proc_exit(int status)
 			c->sibling = init_proc->children;
 			init_proc->children = c;
 			if (c->zombie) /* init must hear of it, as on Linux */
-				signal_send(init_proc, SIGCHLD);
+				signal_notify_parent(c, 0);
 		}
 	}
 	parent = p->parent;
 	if (parent) /* under the tree lock: the parent cannot be reaped meanwhile */
-		signal_send(parent, SIGCHLD);
+		signal_notify_parent(p, 0);
 	waitq_wake_all_locked(&proc_wq);
 	spin_unlock_irqrestore(&proc_wq.lock, f);
 	world_exit(status);
@@ -346,6 +361,7 @@ void proc_reap(struct proc *p)
 {
 	proc_unregister(p); /* off the list first: kill() may still look at listed ones */
 	world_join(p->main);
+	signal_proc_release(p);
 	kfree(p);
 }
 
@@ -353,6 +369,7 @@ void proc_reap(struct proc *p)
 void proc_reap_unstarted(struct proc *p)
 {
 	proc_unregister(p);
+	signal_proc_release(p);
 	kfree(p);
 }
 

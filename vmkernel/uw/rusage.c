@@ -47,13 +47,10 @@ void rusage_tick(struct uthread *ut, bool user, uint64_t ns)
 		ut->ru.stime_ns += ns;
 }
 
-void rusage_thread_exit(struct proc *p, struct uthread *ut)
+void rusage_thread_exit_locked(struct proc *p, struct world *t)
 {
-	uint64_t f = spin_lock_irqsave(&p->sig_lock);
-
-	add(&p->ru_dead, &ut->ru);
-	p->ru_dead.cpu_ns += world_current()->se.runtime_ns;
-	spin_unlock_irqrestore(&p->sig_lock, f);
+	add(&p->ru_dead, &t->ut->ru);
+	p->ru_dead.cpu_ns += t->se.runtime_ns;
 }
 
 void rusage_reap(struct proc *parent, struct proc *child, struct linux_rusage *out)

@@ -1,11 +1,25 @@
 /*
- * Signals: posting, the default actions, handler frames on the user stack in Linux's
- * rt_sigframe layout (so musl's sa_restorer and ucontext readers work unchanged), and the
- * signal system calls.  Delivery happens on every return to user mode (signal_deliver).
+ * Signals: posting (each with Linux's siginfo), choosing the thread that takes a
+ * process-wide signal, the default actions, and delivery on every return to user mode
+ * (signal_deliver).  Handler frames and sigaltstack: sigframe.c; the system calls:
+ * sys_signal.c and sigwait.c; the pending sets themselves: sigqueue.c.
  *
  * A signal is pending for the process (kill) or for one thread (tkill, tgkill, a fault); a
- * thread takes its own first.  A process-wide signal wakes one thread that does not block
- * it: the main thread if it can take it, else the first that can.
+ * thread takes its own first.  A standard signal is pending once per set, with the siginfo
+ * of its first instance; realtime ones queue every instance, up to RLIMIT_SIGPENDING entries
+ * per process (at most SIG_QUEUE_MAX): past that kill(2) and the kernel still post the
+ * signal without its information, sigqueue(3) and tkill get EAGAIN, as on Linux.  A signal
+ * whose action is to ignore it is dropped when sent, unless the target blocks it (it may be
+ * waited for with sigtimedwait, or the action may change before it is unblocked).
+ *
+ * Choosing a thread (Linux's complete_signal): a process-wide signal wakes the main thread
+ * when it is alive and does not block the signal, else the first thread that does not.  A
+ * thread that stops taking process-wide signals it may have been woken for -- it blocks them
+ * (signal_set_blocked) or it exits (signal_thread_unlinked) -- wakes another thread that
+ * does not block them (Linux's retarget_shared_pending), so a pending signal never waits on
+ * a thread that will not take it; and a new thread looks for signals before it first
+ * enters user mode (proc.c).  Threads in rt_sigtimedwait sleep on p->sig_wq, which every
+ * post wakes.
  *
  * Stop and continue (job control without a terminal): the default action of SIGSTOP,
  * SIGTSTP, SIGTTIN and SIGTTOU stops the process: the thread that takes it, and every other
@@ -14,60 +28,22 @@
  * WCONTINUED, told by the stopping and the resuming thread itself, so that sending a signal
  * (under the process list's lock, for kill) never takes the process-tree lock.
  *
- * Locks, outermost first: the process list's, then p->sig_lock (pending sets, the thread
- * list for senders), then p->stop_wq's (stopped, cont_pending); the process-tree lock
- * (proc_wq's) is never taken inside sig_lock.
+ * Locks, outermost first: the process-tree lock (proc_wq's), the process list's, then
+ * p->sig_lock (pending sets, sigact, masks as senders see them, the thread list for
+ * senders), then p->stop_wq's (stopped, cont_pending) and p->sig_wq's; the process-tree
+ * lock is never taken inside sig_lock.  Queue entries are allocated under sig_lock (the
+ * heap's lock nests inside it).
  */
 #define LOG_TAG "signal"
-#include <vmk/signal.h>
-#include <vmk/proc.h>
-#include <vmk/syscall.h>
+#include "signal_priv.h"
+#include <vmk/aspace.h>
 #include <vmk/errno.h>
 #include <vmk/log.h>
+#include <vmk/mm.h>
 #include <arch/cpu.h>
 #include <string.h>
 
-#define SIG_DFL	     0
-#define SIG_IGN	     1
-#define SA_NOCLDSTOP 0x00000001
-#define SA_SIGINFO   0x00000004
-#define SA_RESTORER  0x04000000
-#define SA_NODEFER   0x40000000
-#define SA_RESETHAND 0x80000000
-#define SI_USER	     0
-#define SI_KERNEL    0x80
-#define BIT(s)	     (1ull << ((s)-1))
-#define UNBLOCKABLE  (BIT(SIGKILL) | BIT(SIGSTOP))
-
-struct ksigcontext {
-	uint64_t r8, r9, r10, r11, r12, r13, r14, r15, rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp;
-	uint64_t rip, eflags;
-	uint16_t cs, gs, fs, ss;
-	uint64_t err, trapno, oldmask, cr2, fpstate, reserved[8];
-};
-
-struct kucontext {
-	uint64_t flags, link;
-	uint64_t ss_sp;
-	int32_t ss_flags, pad;
-	uint64_t ss_size;
-	struct ksigcontext mc;
-	uint64_t sigmask;
-};
-
-struct ksiginfo {
-	int32_t signo, errno_, code, pad;
-	uint64_t addr_or_pid; /* si_addr for faults; si_pid | si_uid << 32 for kill */
-	uint8_t rest[128 - 24];
-};
-
-struct rt_sigframe {
-	uint64_t pretcode;
-	struct kucontext uc;
-	struct ksiginfo info;
-};
-
-#define STOP_SIGS (BIT(SIGSTOP) | BIT(SIGTSTP) | BIT(SIGTTIN) | BIT(SIGTTOU))
+#define RLIMIT_SIGPENDING 11
 
 /* Default action: terminate, except these which are ignored (and the stop signals). */
 static bool default_ignored(int sig)
@@ -75,49 +51,112 @@ static bool default_ignored(int sig)
 	return sig == SIGCHLD || sig == SIGCONT || sig == 23 /* SIGURG */ || sig == 28 /* WINCH */;
 }
 
-/* Note sig as pending for p, or for thread t of p (under p->sig_lock); false when dropped.
- * Ignored signals are dropped when sent, as on Linux: they must not even end a sleep.
- * Sending a stop signal discards a pending SIGCONT and the reverse. */
-static bool post(struct proc *p, struct world *t, int sig)
+bool signal_ignored(const struct proc *p, int sig)
 {
 	const struct ksigaction *sa = &p->sigact[sig - 1];
 
-	if (BIT(sig) & STOP_SIGS) {
-		p->sig_pending &= ~BIT(SIGCONT);
-	} else if (sig == SIGCONT) {
-		p->sig_pending &= ~STOP_SIGS;
-		for (struct world *w = p->threads; w; w = w->thread_next)
-			if (w->ut)
-				w->ut->sig_pending &= ~STOP_SIGS;
-	}
-	if (sig != SIGKILL &&
-	    (sa->handler == SIG_IGN || (sa->handler == SIG_DFL && default_ignored(sig))))
-		return false;
-	if (t)
-		t->ut->sig_pending |= BIT(sig);
-	else
-		p->sig_pending |= BIT(sig);
-	return true;
+	return sig != SIGKILL &&
+	       (sa->handler == SIG_IGN || (sa->handler == SIG_DFL && default_ignored(sig)));
 }
 
-/* The thread to wake for a process-wide sig (under p->sig_lock): NULL if all block it. */
+/* Does thread w block sig, counting what it blocked before an rt_sigtimedwait? */
+static bool blocks(const struct world *w, int sig)
+{
+	return (w->ut->sig_blocked | w->ut->sig_real_blocked) & SIG_BIT(sig);
+}
+
+/* Free a chain of entries taken off p's lists (under p->sig_lock). */
+static void free_entries(struct proc *p, struct sigq *q)
+{
+	while (q) {
+		struct sigq *next = q->next;
+
+		p->sig_queued--;
+		kfree(q);
+		q = next;
+	}
+}
+
+void signal_flush_locked(struct proc *p, uint64_t mask)
+{
+	free_entries(p, sigpending_flush(&p->sig_shared, mask));
+	for (struct world *w = p->threads; w; w = w->thread_next)
+		if (w->ut)
+			free_entries(p, sigpending_flush(&w->ut->sig_pending, mask));
+}
+
+/* Linux's prepare_signal: a stop signal discards a pending SIGCONT and the reverse; false
+ * when sig is to be dropped (its action ignores it and the target does not block it; for a
+ * process-wide signal the target is the main thread, as Linux checks the group leader, or
+ * once that has gone any thread: Linux looks at the mask the leader left, which a C library
+ * fills before the thread exits). */
+static bool prepare(struct proc *p, struct world *t, int sig)
+{
+	struct world *target = t ? t : p->main;
+
+	if (SIG_BIT(sig) & STOP_SIGS)
+		signal_flush_locked(p, SIG_BIT(SIGCONT));
+	else if (sig == SIGCONT)
+		signal_flush_locked(p, STOP_SIGS);
+	if (!signal_ignored(p, sig))
+		return true;
+	if (target)
+		return target->ut && blocks(target, sig);
+	for (struct world *w = t ? NULL : p->threads; w; w = w->thread_next)
+		if (w->ut && blocks(w, sig))
+			return true;
+	return false;
+}
+
+/* Would thread w take sig now (under p->sig_lock)? */
+static bool wants(const struct world *w, int sig)
+{
+	return w && w->ut && (sig == SIGKILL || !(w->ut->sig_blocked & SIG_BIT(sig)));
+}
+
+/* The thread to wake for a process-wide sig (under p->sig_lock): NULL if all block it.
+ * p->main is NULL once the main thread has gone (thread_unlink in proc.c). */
 static struct world *taker(struct proc *p, int sig)
 {
-	if (p->main && p->main->proc == p && p->main->ut &&
-	    (sig == SIGKILL || !(p->main->ut->sig_blocked & BIT(sig))))
+	if (wants(p->main, sig))
 		return p->main;
 	for (struct world *w = p->threads; w; w = w->thread_next)
-		if (w->ut && (sig == SIGKILL || !(w->ut->sig_blocked & BIT(sig))))
+		if (wants(w, sig))
 			return w;
 	return NULL;
 }
 
-/* Post and wake (p->sig_lock held). */
+/* Wake threads other than skip that take some of the process-wide pending signals in sigs,
+ * each signal one thread (under p->sig_lock). */
+static void retarget_locked(struct proc *p, const struct world *skip, uint64_t sigs)
+{
+	sigs &= p->sig_shared.set;
+	for (struct world *w = p->threads; w && sigs; w = w->thread_next) {
+		uint64_t take;
+
+		if (w == skip || !w->ut)
+			continue;
+		take = sigs & ~w->ut->sig_blocked;
+		if (!take)
+			continue;
+		sigs &= ~take;
+		world_wake(w); /* ends an interruptible wait; it takes them on its way out */
+	}
+}
+
+static unsigned queue_limit(const struct proc *p)
+{
+	return (unsigned)MIN(p->rlim[RLIMIT_SIGPENDING].cur, (uint64_t)SIG_QUEUE_MAX);
+}
+
 /* Post and wake (p->sig_lock held).  SIGCONT resumes a stopped process even when its
  * action is to ignore it. */
-static void send_locked(struct proc *p, struct world *t, int sig)
+int signal_send_locked(struct proc *p, struct world *t, const struct ksiginfo *info, bool lossy)
 {
+	int sig = info->signo;
+	struct sigpending *sp;
 	struct world *wake;
+	struct sigq *q = NULL;
 
 	if (sig == SIGCONT) {
 		uint64_t f = spin_lock_irqsave(&p->stop_wq.lock);
@@ -129,8 +168,22 @@ static void send_locked(struct proc *p, struct world *t, int sig)
 		}
 		spin_unlock_irqrestore(&p->stop_wq.lock, f);
 	}
-	if (!post(p, t, sig))
-		return;
+	if (!prepare(p, t, sig))
+		return 0;
+	sp = t ? &t->ut->sig_pending : &p->sig_shared;
+	if (!sigpending_wants(sp, sig))
+		return 0; /* a standard signal already pending keeps its first instance */
+	/* SIGKILL needs no information; a standard signal may pass the limit, as on Linux
+	 * (there are at most 31 per set). */
+	if (sig != SIGKILL && (sig < SIGRTMIN || p->sig_queued < queue_limit(p)))
+		q = kmalloc(sizeof(*q));
+	if (q) {
+		q->info = *info;
+		p->sig_queued++;
+	} else if (sig >= SIGRTMIN && !lossy) {
+		return -EAGAIN;
+	}
+	sigpending_add(sp, sig, q);
 	if (sig == SIGKILL) {
 		/* A stopped thread checks for SIGKILL under stop_wq's lock before it sleeps:
 		 * waking it under that lock, now that SIGKILL is pending, cannot be lost (a
@@ -142,125 +195,161 @@ static void send_locked(struct proc *p, struct world *t, int sig)
 	}
 	wake = t ? t : taker(p, sig);
 	if (wake)
-		world_wake(wake); /* ends an interruptible wait; harmless otherwise */
+		world_wake(wake);   /* ends an interruptible wait; harmless otherwise */
+	waitq_wake_all(&p->sig_wq); /* rt_sigtimedwait re-checks under its lock */
+	return 0;
 }
 
-static int send(struct proc *p, struct world *t, int sig)
+int signal_send_info(struct proc *p, struct world *t, const struct ksiginfo *info, bool lossy)
 {
 	uint64_t f;
+	int rc;
 
-	if (sig < 1 || sig > NSIG)
+	if (info->signo < 1 || info->signo > NSIG)
 		return -EINVAL;
 	f = spin_lock_irqsave(&p->sig_lock);
-	send_locked(p, t, sig);
+	rc = signal_send_locked(p, t, info, lossy);
 	spin_unlock_irqrestore(&p->sig_lock, f);
-	return 0;
+	return rc;
 }
 
 int signal_send(struct proc *p, int sig)
 {
-	return send(p, NULL, sig);
-}
+	struct ksiginfo info = {.signo = sig, .code = SI_KERNEL};
 
-int signal_send_thread(struct world *t, int sig)
-{
-	return send(t->proc, t, sig);
+	return signal_send_info(p, NULL, &info, true);
 }
 
 void signal_self(int sig)
 {
-	signal_send(proc_current(), sig);
+	struct proc *p = proc_current();
+	struct ksiginfo info = {.signo = sig, .code = SI_USER};
+
+	info.kill.pid = p->pid;
+	signal_send_info(p, NULL, &info, true);
+}
+
+void signal_notify_parent(struct proc *child, int code)
+{
+	struct proc *parent = child->parent;
+	struct ksiginfo info = {.signo = SIGCHLD, .code = code};
+
+	if (!parent)
+		return;
+	if ((code == CLD_STOPPED || code == CLD_CONTINUED) &&
+	    (parent->sigact[SIGCHLD - 1].flags & SA_NOCLDSTOP))
+		return;
+	info.chld.pid = child->pid;
+	if (code == CLD_STOPPED) {
+		info.chld.status = child->stop_sig;
+	} else if (code == CLD_CONTINUED) {
+		info.chld.status = SIGCONT;
+	} else if (child->exit_status & 0x7f) {
+		info.code = CLD_KILLED;
+		info.chld.status = child->exit_status & 0x7f;
+	} else {
+		info.code = CLD_EXITED;
+		info.chld.status = (child->exit_status >> 8) & 0xff;
+	}
+	signal_send_info(parent, NULL, &info, true);
 }
 
 bool signal_pending(void)
 {
 	struct proc *p = proc_current();
+	struct uthread *ut;
 
-	return p && (((READ_ONCE(p->sig_pending) | READ_ONCE(TMASK(p)->sig_pending)) &
-		      ~READ_ONCE(TMASK(p)->sig_blocked)) ||
-		     READ_ONCE(p->exiting));
+	if (!p || !(ut = world_current()->ut)) /* none, or the last thread on its way out */
+		return false;
+	return ((READ_ONCE(p->sig_shared.set) | READ_ONCE(ut->sig_pending.set)) &
+		~READ_ONCE(ut->sig_blocked)) ||
+	       READ_ONCE(p->exiting);
 }
 
-/* Take the lowest deliverable signal, the thread's own first, or 0. */
-static int dequeue(struct proc *p)
+void signal_set_blocked(uint64_t mask)
 {
-	struct uthread *ut = TMASK(p);
-	uint64_t f = spin_lock_irqsave(&p->sig_lock);
-	uint64_t mine = ut->sig_pending & ~ut->sig_blocked;
-	uint64_t ready = mine ? mine : p->sig_pending & ~ut->sig_blocked;
-	int sig = ready ? __builtin_ctzll(ready) + 1 : 0;
+	struct world *me = world_current();
+	struct proc *p = me->proc;
+	uint64_t f = spin_lock_irqsave(&p->sig_lock), more;
 
-	if (sig)
-		*(mine ? &ut->sig_pending : &p->sig_pending) &= ~BIT(sig);
+	mask &= ~UNBLOCKABLE;
+	more = mask & ~me->ut->sig_blocked;
+	me->ut->sig_blocked = mask;
+	me->ut->sig_real_blocked = 0; /* the end of an rt_sigtimedwait, if it was one */
+	if (more & p->sig_shared.set)
+		retarget_locked(p, me, more);
 	spin_unlock_irqrestore(&p->sig_lock, f);
+}
+
+/* Also copies the signal's action, read under the lock, when sa is not NULL. */
+static int dequeue(struct proc *p, uint64_t mask, struct ksiginfo *info, struct ksigaction *sa)
+{
+	struct uthread *ut = world_current()->ut;
+	uint64_t f = spin_lock_irqsave(&p->sig_lock);
+	struct sigpending *sp = &ut->sig_pending;
+	struct sigq *q = NULL;
+	int sig = sigpending_next(sp, mask);
+
+	if (!sig) {
+		sp = &p->sig_shared;
+		sig = sigpending_next(sp, mask);
+	}
+	if (sig) {
+		q = sigpending_take(sp, sig, info);
+		if (q)
+			p->sig_queued--;
+		if (sa)
+			*sa = p->sigact[sig - 1];
+	}
+	spin_unlock_irqrestore(&p->sig_lock, f);
+	kfree(q);
 	return sig;
 }
 
-static bool user_frame_ok(uint64_t sp, size_t len)
+int signal_dequeue(struct proc *p, uint64_t mask, struct ksiginfo *info)
 {
-	return sp >= len && sp - len >= USER_BASE && sp <= USER_TOP;
+	return dequeue(p, mask, info, NULL);
 }
 
-/* Build the handler's frame on the user stack and point the registers at the handler. */
-static bool setup_frame(struct proc *p, struct regs *r, int sig, const struct ksigaction *sa)
-{
-	struct world *w = world_current();
-	uint64_t fp, sp = r->rsp - 128; /* skip the red zone */
-	struct rt_sigframe fr;
+/* --- threads coming and going (proc.c) --- */
 
-	fp = ALIGN_DOWN(sp - sizeof(struct fpu_state), 64);
-	sp = ALIGN_DOWN(fp - sizeof(fr), 16) - 8; /* as if called: (sp + 8) % 16 == 0 */
-	if (!user_frame_ok(sp, 0))
-		return false;
-	memset(&fr, 0, sizeof(fr));
-	fr.pretcode = sa->restorer;
-	fr.uc.mc = (struct ksigcontext){
-		.r8 = r->r8,
-		.r9 = r->r9,
-		.r10 = r->r10,
-		.r11 = r->r11,
-		.r12 = r->r12,
-		.r13 = r->r13,
-		.r14 = r->r14,
-		.r15 = r->r15,
-		.rdi = r->rdi,
-		.rsi = r->rsi,
-		.rbp = r->rbp,
-		.rbx = r->rbx,
-		.rdx = r->rdx,
-		.rax = r->rax,
-		.rcx = r->rcx,
-		.rsp = r->rsp,
-		.rip = r->rip,
-		.eflags = r->rflags,
-		.cs = 0x2b,
-		.ss = 0x23,
-		.err = r->error,
-		.trapno = r->vector,
-		.cr2 = TMASK(p)->sig_addr,
-		.fpstate = fp,
-	};
-	fr.uc.sigmask = TMASK(p)->sig_restore ? TMASK(p)->sig_saved_mask : TMASK(p)->sig_blocked;
-	TMASK(p)->sig_restore = false;
-	fr.info.signo = sig;
-	if (sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL) {
-		fr.info.code = TMASK(p)->sig_addr ? 1 : SI_USER;
-		fr.info.addr_or_pid = TMASK(p)->sig_addr;
-		TMASK(p)->sig_addr = 0;
+void signal_thread_unlinked(struct proc *p, struct world *t)
+{
+	/* All of them, not just those t did not block: one it blocked was never aimed at it,
+	 * and waking a thread that takes it anyway is harmless. */
+	retarget_locked(p, t, ~0ull);
+}
+
+void signal_uthread_release(struct proc *p, struct uthread *ut)
+{
+	uint64_t f = spin_lock_irqsave(&p->sig_lock);
+
+	free_entries(p, sigpending_flush(&ut->sig_pending, ~0ull));
+	spin_unlock_irqrestore(&p->sig_lock, f);
+}
+
+void signal_proc_release(struct proc *p)
+{
+	uint64_t f = spin_lock_irqsave(&p->sig_lock);
+
+	free_entries(p, sigpending_flush(&p->sig_shared, ~0ull));
+	spin_unlock_irqrestore(&p->sig_lock, f);
+}
+
+void signal_exec(struct proc *p, struct uthread *ut)
+{
+	uint64_t f = spin_lock_irqsave(&p->sig_lock);
+
+	for (int i = 0; i < NSIG; i++) {
+		struct ksigaction *sa = &p->sigact[i];
+
+		*sa = (struct ksigaction){.handler = sa->handler == SIG_IGN ? SIG_IGN : SIG_DFL};
 	}
-	fpu_save(&w->ut->fpu);
-	if (copy_to_user((void *)fp, &w->ut->fpu, sizeof(struct fpu_state)) ||
-	    copy_to_user((void *)sp, &fr, sizeof(fr)))
-		return false;
-	r->rsp = sp;
-	r->rip = sa->handler;
-	r->rdi = (uint64_t)sig;
-	r->rsi = sp + offsetof(struct rt_sigframe, info);
-	r->rdx = sp + offsetof(struct rt_sigframe, uc);
-	r->rax = 0;
-	r->rflags &= ~(RFLAGS_DF | RFLAGS_TF);
-	return true;
+	spin_unlock_irqrestore(&p->sig_lock, f);
+	ut->sas.sp = ut->sas.size = 0;
 }
+
+/* --- default actions --- */
 
 static void __attribute__((noreturn)) die(struct proc *p, int sig)
 {
@@ -278,8 +367,7 @@ static void tell_parent(struct proc *p, int report)
 	uint64_t f = spin_lock_irqsave(&proc_wq.lock);
 
 	p->wait_report = report;
-	if (p->parent && !(p->parent->sigact[SIGCHLD - 1].flags & SA_NOCLDSTOP))
-		signal_send(p->parent, SIGCHLD);
+	signal_notify_parent(p, report == WAIT_STOPPED ? CLD_STOPPED : CLD_CONTINUED);
 	waitq_wake_all_locked(&proc_wq);
 	spin_unlock_irqrestore(&proc_wq.lock, f);
 }
@@ -287,11 +375,13 @@ static void tell_parent(struct proc *p, int report)
 /* Sleep while the process is stopped, unless SIGKILL or exit_group ends it. */
 static void stopped_wait(struct proc *p)
 {
+	struct uthread *ut = world_current()->ut;
 	uint64_t f = spin_lock_irqsave(&p->stop_wq.lock);
 	bool continued;
 
 	while (p->stopped && !READ_ONCE(p->exiting) &&
-	       !((READ_ONCE(p->sig_pending) | READ_ONCE(TMASK(p)->sig_pending)) & BIT(SIGKILL)))
+	       !((READ_ONCE(p->sig_shared.set) | READ_ONCE(ut->sig_pending.set)) &
+		 SIG_BIT(SIGKILL)))
 		waitq_wait(&p->stop_wq, &f);
 	continued = p->cont_pending;
 	p->cont_pending = false;
@@ -319,27 +409,28 @@ static void stop(struct proc *p, int sig)
 void signal_deliver(struct regs *r)
 {
 	struct proc *p = proc_current();
+	struct uthread *ut;
+	struct ksigaction sa;
+	struct ksiginfo info;
 	int sig;
 
 	if (!p || !(r->cs & 3))
 		return;
+	ut = world_current()->ut;
 	/* The common case, without the lock: nothing to do.  A signal posted just after this
 	 * is taken at the next return to user mode (its sender woke us if we were asleep). */
-	if (!READ_ONCE(p->stopped) && !READ_ONCE(p->exiting) && !TMASK(p)->sig_restore &&
-	    !((READ_ONCE(p->sig_pending) | READ_ONCE(TMASK(p)->sig_pending)) &
-	      ~TMASK(p)->sig_blocked))
+	if (!READ_ONCE(p->stopped) && !READ_ONCE(p->exiting) && !ut->sig_restore &&
+	    !((READ_ONCE(p->sig_shared.set) | READ_ONCE(ut->sig_pending.set)) & ~ut->sig_blocked))
 		return;
 	if (READ_ONCE(p->stopped)) /* another thread took a stop signal */
 		stopped_wait(p);
 	if (READ_ONCE(p->exiting)) /* another thread called exit_group */
 		uthread_exit(0);
-	while ((sig = dequeue(p))) {
-		struct ksigaction sa = p->sigact[sig - 1];
-
+	while ((sig = dequeue(p, ut->sig_blocked, &info, &sa))) {
 		if (sig == SIGKILL || sa.handler == SIG_DFL) {
 			if (sig != SIGKILL && default_ignored(sig))
 				continue;
-			if (BIT(sig) & STOP_SIGS) {
+			if (SIG_BIT(sig) & STOP_SIGS) {
 				stop(p, sig);
 				if (READ_ONCE(p->exiting))
 					uthread_exit(0);
@@ -349,261 +440,106 @@ void signal_deliver(struct regs *r)
 		}
 		if (sa.handler == SIG_IGN)
 			continue;
-		if (!(sa.flags & SA_RESTORER) || !setup_frame(p, r, sig, &sa)) {
+		if (!(sa.flags & SA_RESTORER) || !sigframe_setup(r, &info, &sa)) {
 			log_warn("pid %d (%s): cannot deliver signal %d (bad stack or no restorer)",
 				 p->pid, p->name, sig);
 			die(p, SIGSEGV);
 		}
-		TMASK(p)->sig_blocked |= sa.mask | (sa.flags & SA_NODEFER ? 0 : BIT(sig));
-		TMASK(p)->sig_blocked &= ~UNBLOCKABLE;
-		if (sa.flags & SA_RESETHAND)
+		signal_set_blocked(ut->sig_blocked | sa.mask |
+				   (sa.flags & SA_NODEFER ? 0 : SIG_BIT(sig)));
+		if (sa.flags & SA_RESETHAND) {
+			uint64_t f = spin_lock_irqsave(&p->sig_lock);
+
 			p->sigact[sig - 1].handler = SIG_DFL;
-		return; /* one handler frame at a time */
+			spin_unlock_irqrestore(&p->sig_lock, f);
+		}
+		/* On to the next deliverable one: its frame goes on top of this one, so its
+		 * handler runs first, as on Linux (which delivers every deliverable signal
+		 * before it returns to user mode). */
 	}
-	if (TMASK(p)->sig_restore) { /* rt_sigsuspend ended without a handler frame */
-		TMASK(p)->sig_blocked = TMASK(p)->sig_saved_mask;
-		TMASK(p)->sig_restore = false;
-	}
-}
-
-/* Block until a signal is pending (pause, sigsuspend).  signal_send wakes the world. */
-static void wait_for_signal(void)
-{
-	struct world *me = world_current();
-
-	while (!signal_pending()) {
-		irq_disable();
-		me->state = WORLD_BLOCKED;
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		if (signal_pending())
-			me->state = WORLD_RUNNABLE;
-		else
-			schedule();
-		irq_enable();
+	if (ut->sig_restore) { /* rt_sigsuspend ended without a handler frame */
+		ut->sig_restore = false;
+		signal_set_blocked(ut->sig_saved_mask);
 	}
 }
 
-static long sys_pause(long a0, long a1, long a2, long a3, long a4, long a5)
-{
-	wait_for_signal();
-	return -EINTR;
-}
-SYSCALL_DEFINE(34, sys_pause);
+/* --- faults --- */
 
-static long sys_rt_sigsuspend(long umask, long size, long a2, long a3, long a4, long a5)
+/* Linux's si_code for an FPU exception: the first unmasked one that is flagged. */
+static int fpu_code(unsigned vector)
 {
-	struct uthread *ut = world_current()->ut;
-	uint64_t mask;
+	struct fpu_state *fpu = &world_current()->ut->fpu;
+	uint16_t cw, sw;
+	uint32_t mxcsr, err;
 
-	if (size != 8)
-		return -EINVAL;
-	if (copy_from_user(&mask, (const void *)umask, 8))
-		return -EFAULT;
-	ut->sig_saved_mask = ut->sig_blocked;
-	ut->sig_restore = true;
-	ut->sig_blocked = mask & ~UNBLOCKABLE;
-	wait_for_signal();
-	return -EINTR;
+	fpu_save(fpu);
+	memcpy(&cw, fpu->area, 2);
+	memcpy(&sw, fpu->area + 2, 2);
+	memcpy(&mxcsr, fpu->area + 24, 4);
+	err = vector == 16 ? (uint32_t)(sw & ~cw) : ~(mxcsr >> 7) & mxcsr;
+	if (err & 0x001)
+		return 7; /* FPE_FLTINV */
+	if (err & 0x004)
+		return 3; /* FPE_FLTDIV */
+	if (err & 0x008)
+		return 4; /* FPE_FLTOVF */
+	if (err & 0x012)
+		return 5; /* FPE_FLTUND */
+	if (err & 0x020)
+		return 6; /* FPE_FLTRES */
+	return 0;
 }
-SYSCALL_DEFINE(130, sys_rt_sigsuspend);
+
+/* The siginfo Linux gives for an exception raised in user mode. */
+static void fault_info(const struct regs *r, int sig, uint64_t addr, struct ksiginfo *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->signo = sig;
+	switch (r->vector) {
+	case VEC_PF:
+		info->code = aspace_mapped(world_current()->as, addr) ? SEGV_ACCERR : SEGV_MAPERR;
+		info->fault.addr = addr;
+		break;
+	case 0: /* divide error */
+		info->code = FPE_INTDIV;
+		info->fault.addr = r->rip;
+		break;
+	case 6: /* invalid opcode */
+		info->code = ILL_ILLOPN;
+		info->fault.addr = r->rip;
+		break;
+	case 1: /* debug: a single step */
+		info->code = TRAP_TRACE;
+		info->fault.addr = r->rip;
+		break;
+	case 16: /* x87 */
+	case 19: /* SIMD */
+		info->code = fpu_code((unsigned)r->vector);
+		info->fault.addr = r->rip;
+		break;
+	case 17: /* alignment check */
+		info->code = BUS_ADRALN;
+		break;
+	default: /* #GP and the like, int3: the kernel's, without an address */
+		info->code = SI_KERNEL;
+		break;
+	}
+}
 
 void proc_fault(struct regs *r, int sig, uint64_t addr, const char *what)
 {
 	struct proc *p = proc_current();
+	struct world *me = world_current();
 	struct ksigaction *sa = &p->sigact[sig - 1];
+	struct ksiginfo info;
 
 	/* A fault that cannot reach a handler (none, ignored, blocked) ends the process. */
-	if (sa->handler <= SIG_IGN || (TMASK(p)->sig_blocked & BIT(sig))) {
+	if (sa->handler <= SIG_IGN || (me->ut->sig_blocked & SIG_BIT(sig))) {
 		log_warn("pid %d (%s) killed by signal %d: %s at rip %#lx, rsp %#lx", p->pid,
 			 p->name, sig, what, r->rip, r->rsp);
 		proc_exit_group(sig);
 	}
-	TMASK(p)->sig_addr = addr;
-	signal_send_thread(world_current(), sig);
+	fault_info(r, sig, addr, &info);
+	signal_send_info(p, me, &info, true);
 	signal_deliver(r);
 }
-
-/* --- system calls --- */
-
-static long sys_rt_sigaction(long sig, long uact, long uold, long size, long a4, long a5)
-{
-	struct proc *p = proc_current();
-	struct ksigaction sa;
-
-	if (size != 8 || sig < 1 || sig > NSIG)
-		return -EINVAL;
-	if (uact && (sig == SIGKILL || sig == SIGSTOP))
-		return -EINVAL;
-	if (uact && copy_from_user(&sa, (const void *)uact, sizeof(sa)))
-		return -EFAULT;
-	if (uold && copy_to_user((void *)uold, &p->sigact[sig - 1], sizeof(sa)))
-		return -EFAULT;
-	if (uact) {
-		sa.mask &= ~UNBLOCKABLE;
-		p->sigact[sig - 1] = sa;
-		if (sa.handler == SIG_IGN) /* pending ones are discarded, as on Linux */
-			p->sig_pending &= ~BIT(sig), TMASK(p)->sig_pending &= ~BIT(sig);
-	}
-	return 0;
-}
-SYSCALL_DEFINE(13, sys_rt_sigaction);
-
-static long sys_rt_sigprocmask(long how, long uset, long uold, long size, long a4, long a5)
-{
-	struct uthread *ut = world_current()->ut;
-	uint64_t set, old = ut->sig_blocked;
-
-	if (size != 8)
-		return -EINVAL;
-	if (uset && copy_from_user(&set, (const void *)uset, 8))
-		return -EFAULT;
-	if (uset) {
-		switch (how) {
-		case 0: /* SIG_BLOCK */
-			ut->sig_blocked |= set;
-			break;
-		case 1: /* SIG_UNBLOCK */
-			ut->sig_blocked &= ~set;
-			break;
-		case 2: /* SIG_SETMASK */
-			ut->sig_blocked = set;
-			break;
-		default:
-			return -EINVAL;
-		}
-		ut->sig_blocked &= ~UNBLOCKABLE;
-	}
-	if (uold && copy_to_user((void *)uold, &old, 8))
-		return -EFAULT;
-	return 0;
-}
-SYSCALL_DEFINE(14, sys_rt_sigprocmask);
-
-static long sys_rt_sigreturn(long a0, long a1, long a2, long a3, long a4, long a5)
-{
-	struct world *w = world_current();
-	struct regs *r = w->uregs;
-	struct rt_sigframe fr;
-	uint64_t keep = 0x40dd5; /* AC OF DF TF SF ZF AF PF CF: what user code may set */
-
-	if (copy_from_user(&fr, (const void *)(r->rsp - 8), sizeof(fr)) ||
-	    fr.uc.mc.rip >= USER_TOP ||
-	    (fr.uc.mc.fpstate && copy_from_user(&w->ut->fpu, (const void *)fr.uc.mc.fpstate,
-						sizeof(struct fpu_state)))) {
-		log_warn("pid %d (%s): bad signal frame", w->proc->pid, w->proc->name);
-		proc_exit_group(SIGSEGV);
-	}
-	/* Validate what FXRSTOR would fault on: MXCSR reserved bits. */
-	((uint32_t *)w->ut->fpu.area)[6] &= 0xffff;
-	fpu_restore(&w->ut->fpu);
-	r->r8 = fr.uc.mc.r8, r->r9 = fr.uc.mc.r9, r->r10 = fr.uc.mc.r10, r->r11 = fr.uc.mc.r11;
-	r->r12 = fr.uc.mc.r12, r->r13 = fr.uc.mc.r13, r->r14 = fr.uc.mc.r14;
-	r->r15 = fr.uc.mc.r15, r->rdi = fr.uc.mc.rdi, r->rsi = fr.uc.mc.rsi;
-	r->rbp = fr.uc.mc.rbp, r->rbx = fr.uc.mc.rbx, r->rdx = fr.uc.mc.rdx;
-	r->rcx = fr.uc.mc.rcx, r->rsp = fr.uc.mc.rsp, r->rip = fr.uc.mc.rip;
-	r->rflags = (fr.uc.mc.eflags & keep) | RFLAGS_IF;
-	r->cs = 0x2b;
-	r->ss = 0x23;
-	w->ut->sig_blocked = fr.uc.sigmask & ~UNBLOCKABLE;
-	return (long)fr.uc.mc.rax; /* the dispatcher stores it back in rax */
-}
-SYSCALL_DEFINE(15, sys_rt_sigreturn);
-
-static long sys_rt_sigpending(long uset, long size, long a2, long a3, long a4, long a5)
-{
-	struct proc *p = proc_current();
-	uint64_t pend = (p->sig_pending | TMASK(p)->sig_pending) & TMASK(p)->sig_blocked;
-
-	if (size != 8)
-		return -EINVAL;
-	return copy_to_user((void *)uset, &pend, 8);
-}
-SYSCALL_DEFINE(127, sys_rt_sigpending);
-
-struct kill_args {
-	struct proc *me;
-	long pid;
-	int sig, found;
-};
-
-static void kill_one(struct proc *t, void *arg)
-{
-	struct kill_args *k = arg;
-	bool hit;
-
-	if (t->zombie)
-		return;
-	if (k->pid > 0)
-		hit = t->pid == k->pid;
-	else if (k->pid == 0)
-		hit = t->pgid == k->me->pgid;
-	else if (k->pid == -1)
-		hit = t->pid != 1 && t != k->me;
-	else
-		hit = t->pgid == -k->pid;
-	if (!hit)
-		return;
-	k->found++;
-	if (k->sig)
-		signal_send(t, k->sig);
-}
-
-/* kill(2): pid > 0 one process, 0 the caller's group, -1 every process but init and the
- * caller, < -1 the group -pid.  sig 0 only checks.  (The process list's lock keeps every
- * listed process alive meanwhile.) */
-static long sys_kill(long pid, long sig, long a2, long a3, long a4, long a5)
-{
-	struct kill_args k = {proc_current(), pid, (int)sig, 0};
-
-	if (sig < 0 || sig > NSIG)
-		return -EINVAL;
-	proc_foreach(kill_one, &k);
-	return k.found ? 0 : -ESRCH;
-}
-SYSCALL_DEFINE(62, sys_kill);
-
-struct thread_kill {
-	int tgid, tid, sig, found;
-};
-
-static void tkill_one(struct proc *t, void *arg)
-{
-	struct thread_kill *k = arg;
-	uint64_t f;
-
-	if (t->zombie || (k->tgid > 0 && t->pid != k->tgid))
-		return;
-	f = spin_lock_irqsave(&t->sig_lock); /* the thread list cannot change meanwhile */
-	for (struct world *w = t->threads; w; w = w->thread_next) {
-		if (w->tid != k->tid || !w->ut)
-			continue;
-		k->found = 1;
-		if (k->sig)
-			send_locked(t, w, k->sig);
-		break;
-	}
-	spin_unlock_irqrestore(&t->sig_lock, f);
-}
-
-/* tgkill/tkill: one thread, by its id (within process tgid when that is > 0). */
-static long kill_thread(long tgid, long tid, long sig)
-{
-	struct thread_kill k = {(int)tgid, (int)tid, (int)sig, 0};
-
-	if (sig < 0 || sig > NSIG || tid <= 0)
-		return -EINVAL;
-	proc_foreach(tkill_one, &k);
-	return k.found ? 0 : -ESRCH;
-}
-
-static long sys_tgkill(long tgid, long tid, long sig, long a3, long a4, long a5)
-{
-	return tgid <= 0 ? -EINVAL : kill_thread(tgid, tid, sig);
-}
-SYSCALL_DEFINE(234, sys_tgkill);
-
-static long sys_tkill(long tid, long sig, long a2, long a3, long a4, long a5)
-{
-	return kill_thread(0, tid, sig);
-}
-SYSCALL_DEFINE(200, sys_tkill);

@@ -22,6 +22,8 @@
 #define RLIMIT_DATA    2
 #define RLIMIT_AS      9
 
+#define RLIMIT_SIGPENDING 11
+
 void proc_rlimit_defaults(struct proc *p)
 {
 	for (int i = 0; i < RLIMIT_NLIMITS; i++)
@@ -30,6 +32,8 @@ void proc_rlimit_defaults(struct proc *p)
 	p->rlim[RLIMIT_NPROC].cur = p->rlim[RLIMIT_NPROC].max = PROC_MAX;
 	p->rlim[RLIMIT_STACK].cur = 8 << 20;
 	p->rlim[RLIMIT_CORE].cur = p->rlim[RLIMIT_CORE].max = 0; /* no core dumps */
+	/* queued signals: the kernel's bound (vmk/signal.h), which a higher limit cannot pass */
+	p->rlim[RLIMIT_SIGPENDING].cur = p->rlim[RLIMIT_SIGPENDING].max = SIG_QUEUE_MAX;
 }
 
 void proc_apply_mem_limits(struct proc *p, struct aspace *as)

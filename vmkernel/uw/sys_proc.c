@@ -70,6 +70,7 @@ static long new_thread(unsigned long flags, uint64_t newsp, uint64_t ptid, uint6
 	ut->clear_tid = flags & CLONE_CHILD_CLEARTID ? ctid : 0;
 	ut->sig_blocked = w->ut->sig_blocked; /* a new thread starts with the caller's mask */
 	ut->timer_slack_ns = w->ut->timer_slack_ns;
+	ut->sas = SIGALTSTACK_NONE; /* and without an alternate stack */
 	fpu_save(&ut->fpu);
 	frame.rax = 0;
 	frame.rsp = newsp;
@@ -125,6 +126,7 @@ static long do_fork(unsigned long flags, uint64_t newsp, uint64_t ptid, uint64_t
 	ut->fs_base = flags & CLONE_SETTLS ? tls : w->ut->fs_base;
 	ut->sig_blocked = w->ut->sig_blocked;
 	ut->timer_slack_ns = w->ut->timer_slack_ns;
+	ut->sas = w->ut->sas;
 	fpu_save(&ut->fpu); /* the parent's live FPU state */
 	frame.rax = 0;
 	if (newsp)
@@ -333,9 +335,7 @@ static long sys_execve(long upath, long uargv, long uenvp, long a3, long a4, lon
 	irq_enable();
 	aspace_put(old);
 	fdtable_close_cloexec(&p->fds);
-	for (int i = 0; i < 64; i++)
-		if (p->sigact[i].handler > 1) /* caught signals go back to their default */
-			memset(&p->sigact[i], 0, sizeof(p->sigact[i]));
+	signal_exec(p, w->ut);
 	proc_set_name(p, path);
 	kfree(path);
 	*w->uregs = frame;

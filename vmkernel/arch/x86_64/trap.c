@@ -69,7 +69,9 @@ void idt_init(void)
 			       : v == VEC_NMI ? IST_NMI
 			       : v == VEC_MC  ? IST_MC
 					      : 0,
-			.type = 0x8e, /* present, DPL 0, interrupt gate */
+			/* present, interrupt gate; DPL 3 for int3, which user code may raise
+			 * (SIGTRAP, as on Linux), DPL 0 for the rest (#GP from ring 3) */
+			.type = v == 3 ? 0xee : 0x8e,
 			.off_mid = (a >> 16) & 0xffff,
 			.off_hi = a >> 32,
 		};

@@ -78,6 +78,9 @@ void aspace_set_limits(struct aspace *as, uint64_t limit_as, uint64_t limit_data
 /* Resolve a page fault at addr: 0 when a page was supplied, -EFAULT when the access is not
  * allowed (error: the x86 page-fault error code: bit 1 write, bit 4 instruction fetch). */
 int aspace_fault(struct aspace *as, uintptr_t addr, unsigned error);
+/* Is addr inside one of as's areas, whatever their protection (a fault there is SIGSEGV's
+ * SEGV_ACCERR, outside SEGV_MAPERR)?  Takes the area mutex: may sleep. */
+bool aspace_mapped(struct aspace *as, uintptr_t addr);
 /* A copy of as for fork(): every area, every resident page shared (copy-on-write in private
  * areas).  NULL on no memory. */
 struct aspace *aspace_clone(struct aspace *as);

@@ -11,6 +11,7 @@
 #include <vmk/world.h>
 #include <vmk/aspace.h>
 #include <vmk/file.h>
+#include <vmk/signal.h>
 #include <arch/fpu.h>
 #include <arch/trap.h>
 
@@ -62,11 +63,13 @@ struct proc {
 	} cpu_timer[2];			  /* ITIMER_VIRTUAL, ITIMER_PROF (under sig_lock) */
 	struct proc *all_next;		  /* the list of all processes (proc_foreach) */
 	struct sched_group sched;	  /* its threads' CPU controls, together (keelctl) */
-	/* Signals (uw/signal.c): the pending sets under sig_lock, which changes to the thread
-	 * list take too; masks are per thread (struct uthread). */
+	/* Signals (uw/signal.c): the pending sets, sigact and sig_queued under sig_lock, which
+	 * changes to the thread list take too; masks are per thread (struct uthread). */
 	struct spinlock sig_lock;
-	uint64_t sig_pending; /* process-wide; each thread has its own mask */
+	struct sigpending sig_shared; /* process-wide (kill); each thread has its own too */
+	unsigned sig_queued;	      /* entries on all its pending lists (RLIMIT_SIGPENDING) */
 	struct ksigaction sigact[64];
+	struct waitq sig_wq; /* rt_sigtimedwait sleeps here; every post wakes it */
 	/* Stopped by a stop signal: stopped and cont_pending under stop_wq's lock. */
 	struct waitq stop_wq;
 	bool stopped, cont_pending;
@@ -81,11 +84,12 @@ struct proc {
 
 /* Per-thread user state, kept in the world. */
 struct uthread {
-	uint64_t sig_blocked;	 /* this thread's signal mask */
-	uint64_t sig_pending;	 /* signals for this thread only (tkill, faults) */
-	uint64_t sig_addr;	 /* the fault address of a pending SIGSEGV/SIGBUS/SIGFPE/SIGILL */
-	uint64_t sig_saved_mask; /* rt_sigsuspend/ppoll: the mask to restore after a handler */
+	uint64_t sig_blocked;	       /* this thread's signal mask */
+	struct sigpending sig_pending; /* signals for this thread only (tkill, faults) */
+	uint64_t sig_saved_mask;   /* rt_sigsuspend/ppoll: the mask to restore after a handler */
+	uint64_t sig_real_blocked; /* rt_sigtimedwait: the mask before the wait, else 0 */
 	bool sig_restore;
+	struct ksigaltstack sas; /* sigaltstack: fork copies it, a new thread has none */
 	uint64_t fs_base;
 	uint64_t clear_tid; /* set_tid_address */
 	struct rusage_acc ru;
@@ -112,10 +116,10 @@ void itimer_start(void);
 /* From every CPU's timer tick: charge the CPU timers (ITIMER_VIRTUAL/PROF) of the process
  * whose thread was interrupted. */
 void itimer_tick(const struct regs *r);
-/* uw/rusage.c: a thread's time and faults go to its process when it exits (p's sig_lock
- * taken); a reaped child's (its own and its children's) to its parent, and *out gets them for
- * wait4's rusage (may be NULL). */
-void rusage_thread_exit(struct proc *p, struct uthread *ut);
+/* uw/rusage.c: an exiting thread t's time and faults go to its process p, in the same hold of
+ * p's sig_lock (the caller's) that takes t's uthread away; a reaped child's (its own and its
+ * children's) to its parent, and *out gets them for wait4's rusage (may be NULL). */
+void rusage_thread_exit_locked(struct proc *p, struct world *t);
 struct linux_rusage {
 	int64_t utime_sec, utime_usec, stime_sec, stime_usec;
 	int64_t maxrss, ixrss, idrss, isrss, minflt, majflt, nswap, inblock, oublock, msgsnd,
