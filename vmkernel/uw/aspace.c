@@ -7,12 +7,17 @@
  * copies it (or, once nobody else holds it, just makes it writable).  Pages of a shared area
  * (MAP_SHARED) are never copied.
  *
+ * An area may take its pages from an object (struct vma_object: a System V shared memory
+ * segment) instead of demand-zero ones; the object counts the areas that refer to it
+ * (open/close), so fork, split, munmap, exec and exit keep its attach count.
+ *
  * TLB: every world switch between address spaces reloads CR3, so only CPUs running a thread
  * of this address space can cache its entries: with one thread (refs == 1, the caller) a
  * local flush is enough; otherwise a shootdown reaches the other CPUs.
  *
  * Locking: as->lock (a mutex) around every change and every fault.  Callers of
- * aspace_map_page may hold the VFS lock (the order is VFS lock, then as->lock).
+ * aspace_map_page may hold the VFS lock (the order is VFS lock, then as->lock); an area's
+ * object is called with as->lock held (as->lock, then the object's locks).
  */
 #define LOG_TAG "aspace"
 #include <vmk/aspace.h>
@@ -154,6 +159,8 @@ void aspace_put(struct aspace *as)
 	for (struct vma *v = as->vmas, *next; v; v = next) {
 		next = v->next;
 		zap(as, v->start, v->end, false);
+		if (v->obj)
+			v->obj->ops->close(v->obj);
 		kfree(v);
 	}
 	free_tables(as->pml4, 3);
@@ -184,6 +191,11 @@ static int vma_split(struct aspace *as, uintptr_t addr)
 	n->start = addr;
 	v->end = addr;
 	v->next = n;
+	if (n->obj) {
+		/* Two areas now: Linux counts a split attach twice too. */
+		n->pgoff += (addr - v->start) / PAGE_SIZE;
+		n->obj->ops->open(n->obj);
+	}
 	return 0;
 }
 
@@ -202,6 +214,8 @@ static int vma_remove(struct aspace *as, uintptr_t start, uintptr_t end)
 		if (v->start >= start && v->end <= end) {
 			*p = v->next;
 			zap(as, v->start, v->end, true);
+			if (v->obj)
+				v->obj->ops->close(v->obj);
 			kfree(v);
 		} else {
 			p = &v->next;
@@ -327,6 +341,10 @@ int aspace_protect(struct aspace *as, uintptr_t addr, size_t len, unsigned prot)
 			mutex_unlock(&as->lock);
 			return -ENOMEM;
 		}
+		if (v->obj && (prot & ~v->maxprot)) {
+			mutex_unlock(&as->lock);
+			return -EACCES; /* e.g. writable, of a segment attached SHM_RDONLY */
+		}
 		va = v->end;
 	}
 	rc = vma_split(as, addr);
@@ -378,18 +396,26 @@ out:
 	return ret;
 }
 
-/* Make sure va has a page (the lock is held); returns its entry or NULL when out of memory. */
-static uint64_t *page_in(struct aspace *as, uintptr_t va, unsigned prot)
+/* Make sure va (in area v) has a page: a demand-zero one, or the object's (the lock is held).
+ * Returns its entry, or NULL when out of memory (or past the object's end). */
+static uint64_t *page_in(struct aspace *as, const struct vma *v, uintptr_t va)
 {
 	uint64_t *e = vm_user_pte(as->pml4, va, true), pa;
 
 	if (!e)
 		return NULL;
 	if (!(*e & PTE_P)) {
-		pa = frame_alloc_zeroed();
-		if (!pa)
-			return NULL;
-		*e = pa | user_pte_flags(prot);
+		if (v->obj) {
+			if (v->obj->ops->getpage(v->obj, v->pgoff + (va - v->start) / PAGE_SIZE,
+						 &pa))
+				return NULL;
+			frame_ref(pa);
+		} else {
+			pa = frame_alloc_zeroed();
+			if (!pa)
+				return NULL;
+		}
+		*e = pa | user_pte_flags(v->prot);
 		as->pages++;
 	}
 	return e;
@@ -445,7 +471,7 @@ int aspace_fault(struct aspace *as, uintptr_t addr, unsigned error)
 		rc = 0; /* another thread supplied it meanwhile */
 		goto out;
 	}
-	rc = page_in(as, va, v->prot) ? 0 : -ENOMEM;
+	rc = page_in(as, v, va) ? 0 : -ENOMEM;
 out:
 	mutex_unlock(&as->lock);
 	return rc;
@@ -467,7 +493,7 @@ int aspace_fill(struct aspace *as, uintptr_t addr, const void *src, size_t len)
 			rc = -EFAULT;
 			break;
 		}
-		e = page_in(as, va, v->prot);
+		e = page_in(as, v, va);
 		if (!e) {
 			rc = -ENOMEM;
 			break;
@@ -518,9 +544,9 @@ static int share_area(struct aspace *as, struct aspace *c, const struct vma *v)
 	uintptr_t va = v->start, last;
 	uint64_t *e, *ce;
 
-	if (v->flags & VMA_SHARED)
+	if ((v->flags & VMA_SHARED) && !v->obj) /* an object keeps its pages itself */
 		for (uintptr_t p = v->start; p < v->end; p += PAGE_SIZE)
-			if (!page_in(as, p, v->prot))
+			if (!page_in(as, v, p))
 				return -ENOMEM;
 
 	while ((e = pte_run(as, &va, v->end, &last))) {
@@ -563,6 +589,8 @@ struct aspace *aspace_clone(struct aspace *as)
 		n->next = NULL;
 		*tail = n;
 		tail = &n->next;
+		if (n->obj)
+			n->obj->ops->open(n->obj); /* the child's attach */
 		rc = share_area(as, c, v);
 	}
 	/* Our own entries lost their write permission, finished or not. */
@@ -573,4 +601,90 @@ struct aspace *aspace_clone(struct aspace *as)
 		return NULL;
 	}
 	return c;
+}
+
+int aspace_map_object(struct aspace *as, uintptr_t addr, size_t len, unsigned prot,
+		      unsigned maxprot, bool fixed, bool noreplace, struct vma_object *obj,
+		      uint64_t pgoff, uintptr_t *out)
+{
+	struct vma *n;
+	int rc = 0;
+
+	if (!len || len > USER_TOP || (fixed && !IS_ALIGNED(addr, PAGE_SIZE)))
+		return -EINVAL;
+	len = ALIGN_UP(len, PAGE_SIZE);
+	n = kzalloc(sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	mutex_lock(&as->lock);
+	if (!fixed)
+		addr = find_gap(as, len);
+	if (!addr || !user_range_valid(addr, len))
+		rc = -ENOMEM;
+	else if (fixed && noreplace && !range_free(as, addr, addr + len))
+		rc = -EINVAL;
+	else if (fixed)
+		rc = vma_remove(as, addr, addr + len);
+	if (!rc) {
+		n->start = addr;
+		n->end = addr + len;
+		n->prot = prot;
+		n->maxprot = maxprot;
+		n->flags = VMA_SHARED;
+		n->obj = obj;
+		n->pgoff = pgoff;
+		vma_insert(as, n);
+		obj->ops->open(obj);
+		*out = addr;
+	} else {
+		kfree(n);
+	}
+	mutex_unlock(&as->lock);
+	return rc;
+}
+
+/* Does area v hold the piece of an object of kind ops that an attach at addr put there?
+ * (Unsigned: an area below addr never does.) */
+static bool attached_at(const struct vma *v, uintptr_t addr, const struct vma_object_ops *ops)
+{
+	return v->obj && v->obj->ops == ops && (v->start - addr) / PAGE_SIZE == v->pgoff;
+}
+
+/* The first area that starts at or above addr (the lock is held). */
+static struct vma *vma_from(struct aspace *as, uintptr_t addr)
+{
+	struct vma *v = as->vmas;
+
+	while (v && v->start < addr)
+		v = v->next;
+	return v;
+}
+
+int aspace_unmap_object(struct aspace *as, uintptr_t addr, const struct vma_object_ops *ops)
+{
+	struct vma_object *obj = NULL;
+	uintptr_t next = 0;
+	uint64_t size = 0;
+	struct vma *v;
+
+	if (!IS_ALIGNED(addr, PAGE_SIZE))
+		return -EINVAL;
+	mutex_lock(&as->lock);
+	for (v = as->vmas; v; v = v->next) {
+		if (v->end > addr && attached_at(v, addr, ops)) {
+			obj = v->obj;
+			size = ALIGN_UP(obj->size, PAGE_SIZE); /* read before close may free it */
+			next = v->end;
+			vma_remove(as, v->start, v->end); /* a whole area: cannot fail */
+			break;
+		}
+	}
+	/* The later pieces of that attach (an munmap or mprotect cut it), up to its size. */
+	while (obj && (v = vma_from(as, next)) && v->end - addr <= size) {
+		next = v->end;
+		if (v->obj == obj && attached_at(v, addr, ops))
+			vma_remove(as, v->start, v->end);
+	}
+	mutex_unlock(&as->lock);
+	return obj ? 0 : -EINVAL;
 }

@@ -64,6 +64,9 @@ struct proc {
 	bool stopped, cont_pending;
 	int stop_sig;
 	int wait_report; /* WAIT_STOPPED/WAIT_CONTINUED for wait4, under the tree lock */
+	/* System V semaphore adjustments (SEM_UNDO), made on first use; not inherited by
+	 * fork, kept across exec, applied at exit (uw/ipc_sem.c). */
+	struct sem_undo_list *sem_undo;
 };
 
 /* Per-thread user state, kept in the world. */
