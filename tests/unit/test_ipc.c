@@ -238,7 +238,8 @@ static void test_sem_undo(void **state)
 	struct ipc_sem s[2];
 	int16_t adj[2] = {0, 0};
 	struct ipc_sembuf ops[2] = {op(0, 2, SEM_UNDO), op(1, -1, SEM_UNDO)};
-	struct ipc_sembuf down = op(0, -SEMVMX, SEM_UNDO), up = op(0, 1, 0), down1 = op(0, -1, SEM_UNDO);
+	struct ipc_sembuf down = op(0, -SEMVMX, SEM_UNDO), up = op(0, 1, 0),
+			  down1 = op(0, -1, SEM_UNDO);
 	unsigned blk;
 
 	(void)state;

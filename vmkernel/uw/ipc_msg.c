@@ -34,7 +34,7 @@ struct msg_receiver {
 	enum ipc_msg_mode mode;
 	size_t maxsize;
 	int pid;
-	int status;	    /* 0 with msg, -E2BIG, -EIDRM, or -EAGAIN: look again */
+	int status;	     /* 0 with msg, -E2BIG, -EIDRM, or -EAGAIN: look again */
 	struct ipc_msg *msg; /* what a sender handed over */
 };
 

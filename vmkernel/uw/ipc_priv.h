@@ -29,9 +29,9 @@ struct ipc_kperm {
 	uint32_t cuid, cgid; /* creator */
 	uint32_t mode;	     /* the low 9 bits: permissions; shm adds SHM_DEST, SHM_LOCKED */
 	uint16_t seq;
-	bool deleted;		     /* removed from its table: sleepers leave with EIDRM */
-	unsigned refs;		     /* its table's, plus one per caller holding it (atomic) */
-	struct ipc_kperm *key_next;  /* the key hash chain (table mutex) */
+	bool deleted;		    /* removed from its table: sleepers leave with EIDRM */
+	unsigned refs;		    /* its table's, plus one per caller holding it (atomic) */
+	struct ipc_kperm *key_next; /* the key hash chain (table mutex) */
 };
 
 struct ipc_ids {
@@ -42,8 +42,8 @@ struct ipc_ids {
 	int limit; /* SHMMNI, SEMMNI or MSGMNI objects */
 };
 
-#define IPC_IDS_INIT(lim)                                                          \
-	{                                                                          \
+#define IPC_IDS_INIT(lim)                                                                  \
+	{                                                                                  \
 		.lock = MUTEX_INIT, .idr = {.last_idx = -1, .max_idx = -1}, .limit = (lim) \
 	}
 

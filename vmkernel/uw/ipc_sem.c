@@ -383,7 +383,9 @@ static int sem_wait(struct sem_set *s, struct sem_queue *q, uint64_t deadline, u
 
 static long semtimedop(int id, const void *uops, unsigned nops, const void *uts)
 {
-	struct { int64_t sec, nsec; } ts;
+	struct {
+		int64_t sec, nsec;
+	} ts;
 	struct sem_undo_list *ulp = NULL;
 	struct ipc_sembuf *ops;
 	struct sem_queue q = {0};

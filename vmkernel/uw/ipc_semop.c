@@ -51,7 +51,8 @@ int ipc_sem_try(struct ipc_sem *sems, int16_t *adj, const struct ipc_sembuf *ops
 		while (i--) {
 			sems[ops[i].sem_num].val -= ops[i].sem_op;
 			if (ops[i].sem_flg & SEM_UNDO)
-				adj[ops[i].sem_num] = (int16_t)(adj[ops[i].sem_num] + ops[i].sem_op);
+				adj[ops[i].sem_num] =
+					(int16_t)(adj[ops[i].sem_num] + ops[i].sem_op);
 		}
 		return rc;
 	}

@@ -31,12 +31,12 @@
 #define LEAF_SLOTS (PAGE_SIZE / sizeof(uint64_t))
 
 struct shm_seg {
-	struct ipc_kperm perm;	/* first: the table holds &perm */
-	struct vma_object obj;	/* what areas map; obj.size is shm_segsz */
-	struct spinlock lock;	/* dir and its leaves */
+	struct ipc_kperm perm; /* first: the table holds &perm */
+	struct vma_object obj; /* what areas map; obj.size is shm_segsz */
+	struct spinlock lock;  /* dir and its leaves */
 	uint64_t npages;
-	uint64_t **dir;		/* leaf tables, made on first touch */
-	uint64_t nattch;	/* areas, plus shmat's hold while it maps (table mutex) */
+	uint64_t **dir;		     /* leaf tables, made on first touch */
+	uint64_t nattch;	     /* areas, plus shmat's hold while it maps (table mutex) */
 	int64_t atime, dtime, ctime; /* table mutex */
 	int cpid, lpid;
 };

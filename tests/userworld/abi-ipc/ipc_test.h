@@ -5,9 +5,9 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#define KADDR	((void *)0xffffffff81000000ul) /* a kernel address: EFAULT */
-#define MSG_COPY_ 040000		      /* Linux's MSG_COPY (musl has no name for it) */
-#define IPC_64_ 0x0100			      /* what some C libraries OR into cmd */
+#define KADDR	  ((void *)0xffffffff81000000ul) /* a kernel address: EFAULT */
+#define MSG_COPY_ 040000			 /* Linux's MSG_COPY (musl has no name for it) */
+#define IPC_64_	  0x0100			 /* what some C libraries OR into cmd */
 
 /* Fork; the child runs fn(arg) and exits with its return value.  The child's pid. */
 pid_t ipc_spawn(int (*fn)(void *), void *arg);

@@ -83,9 +83,8 @@ static void basic_cases(void)
 
 	abi_say("msg-snd", "%s", abi_rc(snd(q, 5, "hello", 0)));
 	ds = st(q);
-	abi_say("msg-snd-stat", "qnum %lu cbytes %lu lspid %s stime %s",
-		(unsigned long)ds.msg_qnum, (unsigned long)ds.msg_cbytes, who(ds.msg_lspid, 0),
-		ds.msg_stime ? "set" : "0");
+	abi_say("msg-snd-stat", "qnum %lu cbytes %lu lspid %s stime %s", (unsigned long)ds.msg_qnum,
+		(unsigned long)ds.msg_cbytes, who(ds.msg_lspid, 0), ds.msg_stime ? "set" : "0");
 	abi_say("msg-snd-type0", "%s", abi_rc(snd(q, 0, "x", 0)));
 	abi_say("msg-snd-negtype", "%s", abi_rc(snd(q, -3, "x", 0)));
 	abi_say("msg-snd-msgmax+1", "%s", abi_rc(msgsnd(q, &b, 8193, 0)));
@@ -105,9 +104,8 @@ static void basic_cases(void)
 		(unsigned long)ds.msg_cbytes);
 	abi_say("msg-rcv-first", "%s", rcv(q, 100, 0, 0));
 	ds = st(q);
-	abi_say("msg-rcv-stat", "qnum %lu cbytes %lu lrpid %s rtime %s",
-		(unsigned long)ds.msg_qnum, (unsigned long)ds.msg_cbytes, who(ds.msg_lrpid, 0),
-		ds.msg_rtime ? "set" : "0");
+	abi_say("msg-rcv-stat", "qnum %lu cbytes %lu lrpid %s rtime %s", (unsigned long)ds.msg_qnum,
+		(unsigned long)ds.msg_cbytes, who(ds.msg_lrpid, 0), ds.msg_rtime ? "set" : "0");
 	abi_say("msg-rcv-big", "%s", rcv(q, 8192, 0, MSG_NOERROR));
 }
 
@@ -163,9 +161,8 @@ static int rcv_child(void *arg)
 static int snd_child(void *arg)
 {
 	(void)arg;
-	return snd(q, 1, "sixty bytes sixty bytes sixty bytes sixty bytes sixty bytes.", 0)
-		       ? errno
-		       : 0;
+	return snd(q, 1, "sixty bytes sixty bytes sixty bytes sixty bytes sixty bytes.", 0) ? errno
+											    : 0;
 }
 
 static const char *child_rc(pid_t pid)
@@ -302,8 +299,8 @@ static void ctl_cases(void)
 		m1.msgmap - m0.msgmap, m1.msgtql - m0.msgtql);
 	msgctl(id, IPC_RMID, NULL);
 	msgctl(0, MSG_INFO, (struct msqid_ds *)&m1);
-	abi_say("msg-msg-info-rmid", "queues +%d messages +%d bytes +%d",
-		m1.msgpool - m0.msgpool, m1.msgmap - m0.msgmap, m1.msgtql - m0.msgtql);
+	abi_say("msg-msg-info-rmid", "queues +%d messages +%d bytes +%d", m1.msgpool - m0.msgpool,
+		m1.msgmap - m0.msgmap, m1.msgtql - m0.msgtql);
 
 	/* Removal wakes a sleeping receiver and a sleeping sender with EIDRM. */
 	a = ipc_spawn(rcv_child, &any);

@@ -96,5 +96,6 @@ void ipc_test_posix(void)
 	abi_say("psem-open-gone", "%s", open_rc(sem_open(NAME, 0)));
 	abi_say("psem-open-slash", "%s", open_rc(sem_open("/", O_CREAT, 0600, 0)));
 	abi_say("psem-open-inner-slash", "%s", open_rc(sem_open("/a/b", O_CREAT, 0600, 0)));
-	abi_say("psem-open-big", "%s", open_rc(sem_open("/abi-ipc-big", O_CREAT, 0600, 0x80000000u)));
+	abi_say("psem-open-big", "%s",
+		open_rc(sem_open("/abi-ipc-big", O_CREAT, 0600, 0x80000000u)));
 }

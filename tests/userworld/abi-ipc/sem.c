@@ -130,8 +130,7 @@ static void ctl_cases(void)
 	abi_say("sem-setval-negative", "%s", abi_rc(setval(1, -1)));
 	abi_say("sem-setval-semnum", "%s", abi_rc(setval(4, 1)));
 	abi_say("sem-getval-semnum", "%s", abi_rc(semctl(set, -1, GETVAL)));
-	abi_say("sem-setall", "%s",
-		abi_rc(semctl(set, 0, SETALL, (union semun){.array = all})));
+	abi_say("sem-setall", "%s", abi_rc(semctl(set, 0, SETALL, (union semun){.array = all})));
 	rc = semctl(set, 0, GETALL, (union semun){.array = got});
 	abi_say("sem-getall", "%s %u %u %u %u", abi_rc(rc), got[0], got[1], got[2], got[3]);
 	rc = semctl(set, 0, SETALL, (union semun){.array = bad});
@@ -162,8 +161,7 @@ static void ctl_cases(void)
 	abi_say("sem-set-stat", "uid %u gid %u cuid %u cgid %u mode %o", ds.sem_perm.uid,
 		ds.sem_perm.gid, ds.sem_perm.cuid, ds.sem_perm.cgid, ds.sem_perm.mode);
 	ds.sem_perm.gid = (gid_t)-1;
-	abi_say("sem-set-badgid", "%s",
-		abi_rc(semctl(set, 0, IPC_SET, (union semun){.buf = &ds})));
+	abi_say("sem-set-badgid", "%s", abi_rc(semctl(set, 0, IPC_SET, (union semun){.buf = &ds})));
 	abi_say("sem-set-efault", "%s", abi_rc(semctl(set, 0, IPC_SET, KADDR)));
 }
 
@@ -210,8 +208,8 @@ static void op_cases(void)
 	abi_say("sem-timedop-badts", "%s", abi_rc(semtimedop(set, ops, 1, &bad)));
 	abi_say("sem-timedop-efault", "%s",
 		ipc_raw(ipc_sys(SYS_semtimedop, set, (long)ops, 1, (long)KADDR, 0)));
-	abi_say("sem-timedop-done", "%s", abi_rc(semtimedop(set, &(struct sembuf){1, -1, 0}, 1,
-							    &ts)));
+	abi_say("sem-timedop-done", "%s",
+		abi_rc(semtimedop(set, &(struct sembuf){1, -1, 0}, 1, &ts)));
 }
 
 static volatile int alarms;
@@ -263,8 +261,7 @@ static void wake_cases(void)
 	a = ipc_spawn(op_child, &take2);
 	wait_count(GETNCNT, 0, 1);
 	b = ipc_spawn(op_child, &take1);
-	abi_say("sem-order-queued", "ncnt %s",
-		wait_count(GETNCNT, 0, 2) ? "2" : "timeout");
+	abi_say("sem-order-queued", "ncnt %s", wait_count(GETNCNT, 0, 2) ? "2" : "timeout");
 	op1(set, 0, 1, 0);
 	how = child_rc(b);
 	abi_say("sem-order-first", "B %s ncnt %d", how, semctl(set, 0, GETNCNT));
@@ -461,9 +458,8 @@ static void rmid_case(void)
 	abi_say("sem-ipc-info",
 		"%s semmap %d semmni %d semmns %d semmnu %d semmsl %d semopm %d semume %d "
 		"semusz %d semvmx %d semaem %d",
-		rc >= 0 ? "ok" : abi_errname(errno), si0.semmap, si0.semmni, si0.semmns,
-		si0.semmnu, si0.semmsl, si0.semopm, si0.semume, si0.semusz, si0.semvmx,
-		si0.semaem);
+		rc >= 0 ? "ok" : abi_errname(errno), si0.semmap, si0.semmni, si0.semmns, si0.semmnu,
+		si0.semmsl, si0.semopm, si0.semume, si0.semusz, si0.semvmx, si0.semaem);
 	semctl(0, 0, SEM_INFO, (union semun){.__buf = &si0});
 	id = semget(IPC_PRIVATE, 3, 0600);
 	rc = semctl(0, 0, SEM_INFO, (union semun){.__buf = &si1});

@@ -47,8 +47,7 @@ static void get_cases(void)
 	abi_say("shm-get-shmmax+1", "%s",
 		abi_rc(shmget(IPC_PRIVATE, ~0ul - (1ul << 24) + 1, 0600)));
 	abi_say("shm-get-past-ram", "%s", abi_rc(shmget(IPC_PRIVATE, 1ul << 40, 0600)));
-	abi_say("shm-get-hugetlb", "%s",
-		abi_rc(shmget(IPC_PRIVATE, 2 << 20, SHM_HUGETLB | 0600)));
+	abi_say("shm-get-hugetlb", "%s", abi_rc(shmget(IPC_PRIVATE, 2 << 20, SHM_HUGETLB | 0600)));
 	abi_say("shm-get-noent", "%s", abi_rc(shmget(KEY, PG, 0600)));
 	seg = shmget(KEY, 10000, IPC_CREAT | 0640);
 	abi_say("shm-get-create", "%s", seg >= 0 ? "ok" : abi_errname(errno));
