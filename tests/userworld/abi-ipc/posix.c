@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <semaphore.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -45,6 +46,23 @@ static int poster_child(void *arg)
 	return sem_post(c) ? 2 : 0;
 }
 
+/* What sem_open relies on: a MAP_SHARED mapping shorter than a page of a file shorter than a
+ * page is the file's page (a write through it is in the file at once). */
+static void short_file_case(void)
+{
+	char buf[8] = {0}, *m;
+	int fd = open("/dev/shm/abi-ipc-short", O_CREAT | O_EXCL | O_RDWR, 0600);
+
+	write(fd, "abcdefgh", 8);
+	m = mmap(NULL, 8, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (m != MAP_FAILED)
+		m[0] = 'X';
+	pread(fd, buf, 7, 0);
+	abi_say("psem-short-file-map", "%s %s", m == MAP_FAILED ? abi_errname(errno) : "ok", buf);
+	close(fd);
+	unlink("/dev/shm/abi-ipc-short");
+}
+
 void ipc_test_posix(void)
 {
 	struct timespec t;
@@ -54,6 +72,7 @@ void ipc_test_posix(void)
 	pid_t pid;
 
 	abi_area = "ipc";
+	short_file_case();
 	sem_unlink(NAME);
 	s = sem_open(NAME, O_CREAT, 0600, 1);
 	abi_say("psem-open", "%s", open_rc(s));

@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -300,6 +301,45 @@ static void test_thread_undo(void)
 	semctl(undo_sem, 0, IPC_RMID);
 }
 
+static void *blocked_thread(void *arg)
+{
+	(void)arg;
+	op1(undo_sem, 1, -1, 0); /* sleeps until the process is killed */
+	return NULL;
+}
+
+/* A process killed while two of its threads sleep in semop: they leave the queue, its
+ * adjustments are applied, nothing waits any more. */
+static void test_kill_sleeping_threads(void)
+{
+	char why[96];
+	int st, v, ncnt;
+	pid_t pid;
+
+	undo_sem = semget(IPC_PRIVATE, 2, 0600);
+	semctl(undo_sem, 0, SETVAL, (union semun){.val = 5});
+	pid = fork();
+	if (pid == 0) {
+		pthread_t t[2];
+
+		op1(undo_sem, 0, -3, SEM_UNDO);
+		for (int i = 0; i < 2; i++)
+			pthread_create(&t[i], NULL, blocked_thread, NULL);
+		pause();
+		_exit(0);
+	}
+	for (int i = 0; i < 500 && semctl(undo_sem, 1, GETNCNT) < 2; i++)
+		usleep(10000);
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	v = semctl(undo_sem, 0, GETVAL);
+	ncnt = semctl(undo_sem, 1, GETNCNT);
+	snprintf(why, sizeof(why), "%s, value %d, sleepers left %d",
+		 WIFSIGNALED(st) ? "killed" : "exited", v, ncnt);
+	check(WIFSIGNALED(st) && v == 5 && ncnt == 0, "kill-sleeping-threads", why);
+	semctl(undo_sem, 0, IPC_RMID);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -310,6 +350,7 @@ int main(void)
 	test_churn();
 	test_rmid_races();
 	test_thread_undo();
+	test_kill_sleeping_threads();
 	printf("ipctest: done, %d failed\n", failures);
 	return failures != 0;
 }
