@@ -28,7 +28,7 @@ fail() {
 APPLETS="sh ash cat ls cp mv rm mkdir rmdir ln chmod stat date sleep echo printf test [ env id
 uname ps kill mount umount dmesg hexdump od md5sum sha256sum seq yes true false expr dd mknod
 sync touch basename dirname readlink realpath tee uptime free timeout nproc watch sed awk grep
-find tar gzip gunzip xargs sort head tail wc cut tr hostname"
+find tar gzip gunzip xargs sort head tail wc cut tr hostname ipcs ipcrm"
 # Applets that must be off: networking, logins, busybox init (ours owns /sbin/init), modules.
 ABSENT="wget ifconfig ip udhcpc telnetd httpd ping login getty su passwd init insmod modprobe
 syslogd who"

@@ -7,6 +7,10 @@
  * copies it (or, once nobody else holds it, just makes it writable).  Pages of a shared area
  * (MAP_SHARED) are never copied.
  *
+ * An area may take its pages from an object (struct vma_object: a System V shared memory
+ * segment) instead of demand-zero ones; the object counts the areas that refer to it
+ * (open/close), so fork, split, munmap, exec and exit keep its attach count.
+ *
  * TLB: every world switch between address spaces reloads CR3, so only CPUs running a thread
  * of this address space can cache its entries: with one thread (refs == 1, the caller) a
  * local flush is enough; otherwise a shootdown reaches the other CPUs.
@@ -14,7 +18,8 @@
  * Locking: as->lock (a mutex) around every change and every fault.  Callers of
  * aspace_map_page may hold the VFS lock (the order is VFS lock, then as->lock), so an area
  * that goes under the lock cannot put its file there (the last reference may take the VFS
- * lock): it waits on as->dead until aspace_unlock drops the lock.
+ * lock): it waits on as->dead until aspace_unlock drops the lock.  An area's object is called
+ * with as->lock held (as->lock, then the object's locks).
  *
  * Limits: vm_pages and data_pages count the pages of all areas and of the private writable
  * ones but the stack (Linux's total_vm and data_vm); growth past RLIMIT_AS or RLIMIT_DATA
@@ -234,6 +239,8 @@ void aspace_put(struct aspace *as)
 		next = v->next;
 		zap(as, v->start, v->end, false);
 		file_put(v->file);
+		if (v->obj)
+			v->obj->ops->close(v->obj);
 		kfree(v);
 	}
 	free_tables(as->pml4, 3);
@@ -267,6 +274,8 @@ static int vma_split(struct aspace *as, uintptr_t addr)
 		file_get(n->file);
 	v->end = addr;
 	v->next = n;
+	if (n->obj) /* two areas now: Linux counts a split attach twice too */
+		n->obj->ops->open(n->obj);
 	return 0;
 }
 
@@ -286,6 +295,8 @@ static int vma_remove(struct aspace *as, uintptr_t start, uintptr_t end)
 			*p = v->next;
 			zap(as, v->start, v->end, true);
 			account_sub(as, v);
+			if (v->obj)
+				v->obj->ops->close(v->obj);
 			vma_free(as, v);
 		} else {
 			p = &v->next;
@@ -440,6 +451,10 @@ int aspace_protect(struct aspace *as, uintptr_t addr, size_t len, unsigned prot)
 		}
 		if (is_data(prot, v->flags) && !is_data(v->prot, v->flags))
 			newdata += (MIN(end, v->end) - va) / PAGE_SIZE;
+		if (v->obj && (prot & ~v->maxprot)) {
+			mutex_unlock(&as->lock);
+			return -EACCES; /* e.g. writable, of a segment attached SHM_RDONLY */
+		}
 		va = v->end;
 	}
 	if (newdata && as->data_pages * PAGE_SIZE + newdata * PAGE_SIZE > as->limit_data) {
@@ -498,18 +513,26 @@ out:
 	return ret;
 }
 
-/* Make sure va has a page (the lock is held); returns its entry or NULL when out of memory. */
-static uint64_t *page_in(struct aspace *as, uintptr_t va, unsigned prot)
+/* Make sure va (in area v) has a page: a demand-zero one, or the object's (the lock is held).
+ * Returns its entry, or NULL when out of memory (or past the object's end). */
+static uint64_t *page_in(struct aspace *as, const struct vma *v, uintptr_t va)
 {
 	uint64_t *e = vm_user_pte(as->pml4, va, true), pa;
 
 	if (!e)
 		return NULL;
 	if (!(*e & PTE_P)) {
-		pa = frame_alloc_zeroed();
-		if (!pa)
-			return NULL;
-		*e = pa | user_pte_flags(prot);
+		if (v->obj) {
+			if (v->obj->ops->getpage(v->obj, v->pgoff + (va - v->start) / PAGE_SIZE,
+						 &pa))
+				return NULL;
+			frame_ref(pa);
+		} else {
+			pa = frame_alloc_zeroed();
+			if (!pa)
+				return NULL;
+		}
+		*e = pa | user_pte_flags(v->prot);
 		if (++as->pages > as->peak_pages)
 			as->peak_pages = as->pages;
 	}
@@ -576,7 +599,7 @@ int aspace_fault(struct aspace *as, uintptr_t addr, unsigned error)
 		rc = 0; /* another thread supplied it meanwhile */
 		goto out;
 	}
-	rc = page_in(as, va, v->prot) ? 0 : -ENOMEM;
+	rc = page_in(as, v, va) ? 0 : -ENOMEM;
 out:
 	mutex_unlock(&as->lock);
 	return rc;
@@ -598,7 +621,7 @@ int aspace_fill(struct aspace *as, uintptr_t addr, const void *src, size_t len)
 			rc = -EFAULT;
 			break;
 		}
-		e = page_in(as, va, v->prot);
+		e = page_in(as, v, va);
 		if (!e) {
 			rc = -ENOMEM;
 			break;
@@ -650,9 +673,9 @@ static int share_area(struct aspace *as, struct aspace *c, const struct vma *v)
 	uintptr_t va = v->start, last;
 	uint64_t *e, *ce;
 
-	if (v->flags & VMA_SHARED)
+	if ((v->flags & VMA_SHARED) && !v->obj) /* an object keeps its pages itself */
 		for (uintptr_t p = v->start; p < v->end; p += PAGE_SIZE)
-			if (!page_in(as, p, v->prot))
+			if (!page_in(as, v, p))
 				return -ENOMEM;
 
 	while ((e = pte_run(as, &va, v->end, &last))) {
@@ -703,6 +726,8 @@ struct aspace *aspace_clone(struct aspace *as)
 		*tail = n;
 		tail = &n->next;
 		account_add(c, n);
+		if (n->obj)
+			n->obj->ops->open(n->obj); /* the child's attach */
 		if (!(v->flags & VMA_WIPEONFORK))
 			rc = share_area(as, c, v);
 	}
@@ -854,7 +879,7 @@ static int advise_area(struct aspace *as, struct vma *v, uintptr_t s, uintptr_t 
 		if (!(v->prot & (write ? PROT_WRITE : PROT_READ)))
 			return -EFAULT;
 		for (uintptr_t va = s; va < e; va += PAGE_SIZE) {
-			uint64_t *pte = page_in(as, va, v->prot);
+			uint64_t *pte = page_in(as, v, va);
 
 			if (!pte)
 				return -ENOMEM;
@@ -938,4 +963,94 @@ int aspace_advise(struct aspace *as, uintptr_t addr, size_t len, int advice)
 	}
 	kfree(rm);
 	return rc ? rc : hole;
+}
+
+int aspace_map_object(struct aspace *as, uintptr_t addr, size_t len, unsigned prot,
+		      unsigned maxprot, bool fixed, bool noreplace, struct vma_object *obj,
+		      uint64_t pgoff, uintptr_t *out)
+{
+	struct vma *n;
+	int rc = 0;
+
+	if (!len || len > USER_TOP || (fixed && !IS_ALIGNED(addr, PAGE_SIZE)))
+		return -EINVAL;
+	len = ALIGN_UP(len, PAGE_SIZE);
+	n = kzalloc(sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	mutex_lock(&as->lock);
+	if (!fixed)
+		addr = find_gap(as, len);
+	if (!addr || !user_range_valid(addr, len))
+		rc = -ENOMEM;
+	else if (fixed && noreplace && !range_free(as, addr, addr + len))
+		rc = -EINVAL;
+	else if (!may_expand(as,
+			     len / PAGE_SIZE - (fixed ? overlap_pages(as, addr, addr + len) : 0),
+			     false))
+		rc = -ENOMEM; /* RLIMIT_AS, as shmat checks it */
+	else if (fixed)
+		rc = vma_remove(as, addr, addr + len);
+	if (!rc) {
+		n->start = addr;
+		n->end = addr + len;
+		n->prot = prot;
+		n->maxprot = maxprot;
+		n->flags = VMA_SHARED;
+		n->obj = obj;
+		n->pgoff = pgoff;
+		vma_insert(as, n);
+		obj->ops->open(obj);
+		*out = addr;
+	} else {
+		kfree(n);
+	}
+	aspace_unlock(as);
+	return rc;
+}
+
+/* Does area v hold the piece of an object of kind ops that an attach at addr put there?
+ * (Unsigned: an area below addr never does.) */
+static bool attached_at(const struct vma *v, uintptr_t addr, const struct vma_object_ops *ops)
+{
+	return v->obj && v->obj->ops == ops && (v->start - addr) / PAGE_SIZE == v->pgoff;
+}
+
+/* The first area that starts at or above addr (the lock is held). */
+static struct vma *vma_from(struct aspace *as, uintptr_t addr)
+{
+	struct vma *v = as->vmas;
+
+	while (v && v->start < addr)
+		v = v->next;
+	return v;
+}
+
+int aspace_unmap_object(struct aspace *as, uintptr_t addr, const struct vma_object_ops *ops)
+{
+	struct vma_object *obj = NULL;
+	uintptr_t next = 0;
+	uint64_t size = 0;
+	struct vma *v;
+
+	if (!IS_ALIGNED(addr, PAGE_SIZE))
+		return -EINVAL;
+	mutex_lock(&as->lock);
+	for (v = as->vmas; v; v = v->next) {
+		if (v->end > addr && attached_at(v, addr, ops)) {
+			obj = v->obj;
+			size = ALIGN_UP(obj->size, PAGE_SIZE); /* read before close may free it */
+			next = v->end;
+			vma_remove(as, v->start, v->end); /* a whole area: cannot fail */
+			break;
+		}
+	}
+	/* The later pieces of that attach (an munmap or mprotect cut it), up to its size. */
+	while (obj && (v = vma_from(as, next)) && v->end - addr <= size) {
+		next = v->end;
+		if (v->obj == obj && attached_at(v, addr, ops))
+			vma_remove(as, v->start, v->end);
+	}
+	aspace_unlock(as);
+	return obj ? 0 : -EINVAL;
 }

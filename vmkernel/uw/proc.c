@@ -9,6 +9,7 @@
 #include <vmk/proc.h>
 #include <vmk/signal.h>
 #include <vmk/futex.h>
+#include <vmk/ipc.h>
 #include <vmk/mm.h>
 #include <vmk/errno.h>
 #include <vmk/log.h>
@@ -320,9 +321,10 @@ void proc_exit(int status)
 	p->as = NULL;
 	aspace_activate(NULL);
 	irq_enable();
-	aspace_put(as);
+	aspace_put(as); /* detaches its System V shared memory too */
 	signal_uthread_release(p, ut);
 	kfree(ut);
+	ipc_sem_exit(p); /* before the parent can see it gone */
 	fdtable_close_all(&p->fds);
 	kvfs_lock();
 	vnode_put(p->cwd);

@@ -133,7 +133,9 @@ static long mmap_file(long addr, long len, long prot, long flags, long fd, long 
 	}
 	rc = -ENODEV;
 	if (pages) {
-		uint64_t size = f->vnode->size, end = (uint64_t)off + (uint64_t)len, n;
+		uint64_t size = f->vnode->size, n;
+		/* Whole pages: a mapping shorter than a page still maps the page. */
+		uint64_t end = (uint64_t)off + ALIGN_UP((uint64_t)len, PAGE_SIZE);
 
 		end = MIN(end, ALIGN_UP(size, PAGE_SIZE));
 		n = end > (uint64_t)off ? (end - (uint64_t)off) / PAGE_SIZE : 0;

@@ -28,11 +28,35 @@
 
 struct file;
 
+/*
+ * An object whose pages back areas (a System V shared memory segment): an area of it maps
+ * the object's page pgoff + (va - start) / PAGE_SIZE, shared (never copied on write).  Every
+ * area that refers to the object counts as one attach: open is called for each new one (the
+ * first mapping, a fork's copy, either half of a split) and close when one goes (munmap,
+ * shmdt, exit, exec), as Linux's vm_ops open/close.  All three run with the address space's
+ * lock held: they must not take it, and may take the object's own locks (the order is
+ * as->lock, then the object's).
+ */
+struct vma_object;
+struct vma_object_ops {
+	/* The page at pgoff, made on first use (zeroed) and kept by the object; the area takes
+	 * its own reference.  0 with *pa set, -EFAULT past the object's end, or -ENOMEM. */
+	int (*getpage)(struct vma_object *obj, uint64_t pgoff, uint64_t *pa);
+	void (*open)(struct vma_object *obj);
+	void (*close)(struct vma_object *obj);
+};
+struct vma_object {
+	const struct vma_object_ops *ops;
+	uint64_t size; /* bytes (shmdt looks this far for the pieces of one attach) */
+};
+
 struct vma {
 	uintptr_t start, end; /* page-aligned, end exclusive */
 	unsigned prot, flags;
-	struct file *file; /* a mapping of a file's pages: referenced, else NULL */
-	uint64_t pgoff;	   /* the file page at start */
+	struct file *file;	/* a mapping of a file's pages: referenced, else NULL */
+	unsigned maxprot;	/* object areas: what mprotect may grant (else unused) */
+	struct vma_object *obj; /* an object's pages (System V shm), else NULL */
+	uint64_t pgoff;		/* the file's or obj's page at start */
 	struct vma *next;
 };
 
@@ -65,6 +89,18 @@ int aspace_map(struct aspace *as, uintptr_t addr, size_t len, unsigned prot, uns
 int aspace_map_file(struct aspace *as, uintptr_t addr, size_t len, unsigned prot, unsigned flags,
 		    bool fixed, struct file *f, uint64_t pgoff, uintptr_t *out);
 int aspace_unmap(struct aspace *as, uintptr_t addr, size_t len);
+/* Map len bytes of obj, from its page pgoff on, as a shared area with prot (mprotect may grant
+ * no more than maxprot, else -EACCES): at addr when fixed (page-aligned; what is there goes,
+ * unless noreplace, which makes an occupied range -EINVAL), else anywhere (addr 0).  Calls
+ * obj->ops->open once mapped.  *out gets the address.  0 or -errno (-ENOMEM: no room). */
+int aspace_map_object(struct aspace *as, uintptr_t addr, size_t len, unsigned prot,
+		      unsigned maxprot, bool fixed, bool noreplace, struct vma_object *obj,
+		      uint64_t pgoff, uintptr_t *out);
+/* shmdt(2)'s unmapping, as Linux does it: the first area at or above addr (the one holding
+ * addr included) whose object has these ops and whose offset in it equals its distance from
+ * addr, then every later area of that same object that also starts where its offset says,
+ * up to the object's size past addr.  0, or -EINVAL when there was none. */
+int aspace_unmap_object(struct aspace *as, uintptr_t addr, const struct vma_object_ops *ops);
 int aspace_protect(struct aspace *as, uintptr_t addr, size_t len, unsigned prot);
 /* Set the program break (brk(2) semantics): returns the new break, or the old one on failure. */
 uintptr_t aspace_brk(struct aspace *as, uintptr_t newbrk);

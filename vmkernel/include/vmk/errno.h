@@ -26,12 +26,15 @@
 #define ENFILE	     23
 #define EMFILE	     24
 #define ENOTTY	     25
+#define EFBIG	     27
 #define ENOSPC	     28
 #define ESPIPE	     29
 #define EPIPE	     32
 #define ERANGE	     34
 #define ENAMETOOLONG 36
 #define ENOSYS	     38
+#define ENOMSG	     42
+#define EIDRM	     43
 #define ENOTSUP	     95
 #define EOPNOTSUPP   95
 #define ETIMEDOUT    110

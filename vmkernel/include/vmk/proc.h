@@ -80,6 +80,9 @@ struct proc {
 	/* prctl flags (uw/prctl.c); fork copies them, execve keeps them. */
 	bool undumpable, keepcaps, no_new_privs, thp_disable;
 	int nice; /* getpriority/setpriority (uw/sys_sched.c): -20..19, fork copies it */
+	/* System V semaphore adjustments (SEM_UNDO), made on first use; not inherited by
+	 * fork, kept across exec, applied at exit (uw/ipc_sem.c). */
+	struct sem_undo_list *sem_undo;
 };
 
 /* Per-thread user state, kept in the world. */
