@@ -11,6 +11,8 @@
 #include <string.h>
 
 enum {
+	PR_SET_PDEATHSIG = 1,
+	PR_GET_PDEATHSIG = 2,
 	PR_GET_DUMPABLE = 3,
 	PR_SET_DUMPABLE = 4,
 	PR_GET_KEEPCAPS = 7,
@@ -21,6 +23,8 @@ enum {
 	PR_CAPBSET_READ = 23,
 	PR_SET_TIMERSLACK = 29,
 	PR_GET_TIMERSLACK = 30,
+	PR_SET_CHILD_SUBREAPER = 36,
+	PR_GET_CHILD_SUBREAPER = 37,
 	PR_SET_NO_NEW_PRIVS = 38,
 	PR_GET_NO_NEW_PRIVS = 39,
 	PR_GET_TID_ADDRESS = 40,
@@ -39,6 +43,25 @@ static long sys_prctl(long op, long a2, long a3, long a4, long a5, long a6)
 	long rc;
 
 	switch (op) {
+	case PR_SET_PDEATHSIG:
+		if (a2 < 0 || a2 > 64)
+			return -EINVAL;
+		p->pdeath_sig = (int)a2; /* Linux: when the parent thread exits; here its process */
+		return 0;
+	case PR_GET_PDEATHSIG:
+		return copy_to_user((void *)a2, &p->pdeath_sig, sizeof(p->pdeath_sig));
+	case PR_SET_CHILD_SUBREAPER: {
+		uint64_t f = spin_lock_irqsave(&proc_wq.lock);
+
+		p->child_subreaper = !!a2;
+		spin_unlock_irqrestore(&proc_wq.lock, f);
+		return 0;
+	}
+	case PR_GET_CHILD_SUBREAPER: {
+		int v = p->child_subreaper;
+
+		return copy_to_user((void *)a2, &v, sizeof(v));
+	}
 	case PR_GET_DUMPABLE:
 		return !p->undumpable;
 	case PR_SET_DUMPABLE:

@@ -305,7 +305,7 @@ void proc_exit_group(int status)
 void proc_exit(int status)
 {
 	struct world *me = world_current();
-	struct proc *p = me->proc, *parent;
+	struct proc *p = me->proc, *parent, *reaper;
 	struct aspace *as = me->as;
 	struct uthread *ut = me->ut;
 	uint64_t f;
@@ -338,16 +338,25 @@ void proc_exit(int status)
 	p->exit_status = status;
 	p->zombie = true;
 	p->vfork_done = true;
-	/* Orphans go to init (or stay parentless if init itself is leaving). */
+	/* Orphans go to the nearest ancestor that is a child subreaper (prctl) and still
+	 * alive, else to init (or stay parentless if init itself is leaving); those that asked
+	 * for it (PR_SET_PDEATHSIG) get their signal. */
+	reaper = p->parent;
+	while (reaper && (!reaper->child_subreaper || reaper->zombie || reaper->exiting))
+		reaper = reaper->parent;
+	if (!reaper)
+		reaper = init_proc != p ? init_proc : NULL;
 	while (p->children) {
 		struct proc *c = p->children;
 
 		p->children = c->sibling;
-		c->parent = init_proc != p ? init_proc : NULL;
+		c->parent = reaper;
+		if (c->pdeath_sig && !c->zombie)
+			signal_send(c, c->pdeath_sig);
 		if (c->parent) {
-			c->sibling = init_proc->children;
-			init_proc->children = c;
-			if (c->zombie) /* init must hear of it, as on Linux */
+			c->sibling = reaper->children;
+			reaper->children = c;
+			if (c->zombie) /* the new parent must hear of it, as on Linux */
 				signal_notify_parent(c, 0);
 		}
 	}

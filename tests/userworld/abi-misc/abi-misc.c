@@ -165,6 +165,65 @@ static void clock_cases(void)
 	abi_say("nanosleep-eintr", "%s rem>3s %d", abi_errname(rc), rem.tv_sec >= 3);
 }
 
+static int death_pipe = -1;
+static volatile sig_atomic_t death_seen;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	death_seen = 1;
+	write(death_pipe, "d", 1);
+}
+
+/* A grandchild asks for SIGUSR1 when its parent dies, then its parent exits; with the
+ * caller a child subreaper, the grandchild comes to it and is reaped by it. */
+static void orphan_cases(void)
+{
+	int ready[2], to_top[2], death[2], st, reaped = 0, gst = -1;
+	pid_t top = getpid(), mid, grand = 0, got;
+	char c = 0;
+
+	pipe(ready);
+	pipe(to_top);
+	pipe(death);
+	abi_say("subreaper-set", "%s", abi_rc(prctl(PR_SET_CHILD_SUBREAPER, 1)));
+	prctl(PR_GET_CHILD_SUBREAPER, &st);
+	abi_say("subreaper-get", "%d", st);
+	mid = fork();
+	if (mid == 0) {
+		pid_t g = fork();
+
+		if (g == 0) {
+			death_pipe = death[1];
+			signal(SIGUSR1, on_usr1);
+			prctl(PR_SET_PDEATHSIG, SIGUSR1);
+			write(ready[1], "r", 1);
+			for (int i = 0; i < 300 && !death_seen; i++)
+				usleep(10000);
+			_exit(getppid() == top ? 7 : 8);
+		}
+		read(ready[0], &c, 1);
+		write(to_top[1], &g, sizeof(g));
+		_exit(0);
+	}
+	read(to_top[0], &grand, sizeof(grand));
+	while ((got = waitpid(-1, &st, 0)) > 0) {
+		reaped++;
+		if (got == grand)
+			gst = WEXITSTATUS(st);
+	}
+	fcntl(death[0], F_SETFL, O_NONBLOCK);
+	read(death[0], &c, 1);
+	abi_say("pdeathsig", "%c", c == 'd' ? 'd' : '-');
+	abi_say("subreaper-reaped", "%d grandchild exit %d", reaped, gst);
+	prctl(PR_SET_PDEATHSIG, SIGUSR2);
+	prctl(PR_GET_PDEATHSIG, &st);
+	abi_say("pdeathsig-get", "%d", st);
+	abi_say("pdeathsig-bad", "%s", abi_rc(prctl(PR_SET_PDEATHSIG, 99)));
+	prctl(PR_SET_PDEATHSIG, 0);
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
+}
+
 static void prctl_cases(void)
 {
 	char name[32] = "", comm[32] = "";
@@ -198,6 +257,7 @@ static void prctl_cases(void)
 	abi_say("timerslack", "%lu then %ld", slack, (long)prctl(PR_GET_TIMERSLACK));
 	abi_say("keepcaps", "%s", abi_rc(prctl(PR_GET_KEEPCAPS)));
 	abi_say("unknown", "%s", abi_rc(prctl(9999)));
+	orphan_cases();
 }
 
 static void sched_cases(void)

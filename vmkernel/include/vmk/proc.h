@@ -79,6 +79,8 @@ struct proc {
 	uint64_t maxrss_kb, children_maxrss_kb; /* peak resident set: at exit; largest child */
 	/* prctl flags (uw/prctl.c); fork copies them, execve keeps them. */
 	bool undumpable, keepcaps, no_new_privs, thp_disable;
+	bool child_subreaper; /* orphaned descendants come to it (under the tree lock) */
+	int pdeath_sig;	      /* sent when its parent exits; fork clears it */
 	int nice; /* getpriority/setpriority (uw/sys_sched.c): -20..19, fork copies it */
 	/* System V semaphore adjustments (SEM_UNDO), made on first use; not inherited by
 	 * fork, kept across exec, applied at exit (uw/ipc_sem.c). */
