@@ -8,6 +8,7 @@
 #include <vmk/mm.h>
 #include <vmk/log.h>
 #include <vmk/compiler.h>
+#include <vmk/rootfs.h>
 
 /*
  * Overview. Every waiter sleeps on one wait queue, lk_wq, whose spinlock is the module's lock:
@@ -20,6 +21,10 @@
  *
  * Records are allocated before the lock is taken (a POSIX request needs at most two new
  * ones) and whatever is left over or no longer needed is freed after it is dropped.
+ *
+ * A vnode's list holds a reference on the vnode while it has records (lock_list.vref), so a
+ * vnode can never be freed under its locks, even if some were left behind by mistake; the
+ * reference follows the list's state under the VFS mutex (hold_vnode), after the change.
  */
 
 static struct waitq lk_wq = WAITQ_INIT;
@@ -48,8 +53,9 @@ static void account(struct lock_owner *o, long delta)
 	lk_total = (unsigned long)((long)lk_total + delta);
 }
 
-/* Keep l on lk_lists while it holds records; the file's identity is taken on the way in. */
-static void track(struct lock_list *l, struct file *f)
+/* Keep l on lk_lists while it holds records; the file's identity is taken on the way in.
+ * True when l went from empty to busy or back (hold_vnode is due). */
+static bool track(struct lock_list *l, struct file *f)
 {
 	bool busy = l->posix || l->flock;
 
@@ -68,7 +74,37 @@ static void track(struct lock_list *l, struct file *f)
 			l->all_next->all_pprev = l->all_pprev;
 		l->all_next = NULL;
 		l->all_pprev = NULL;
+	} else {
+		return false;
 	}
+	return true;
+}
+
+/*
+ * Make the vnode reference of f's list match whether the list holds records.  Serialised by
+ * the VFS mutex, so each change of the reference follows the list's state at that moment;
+ * a put is never for a reference not yet taken.  Whoever changes a list holds a file of the
+ * vnode, whose own reference keeps the vnode alive meanwhile.
+ */
+static void hold_vnode(struct file *f)
+{
+	struct vnode *v = f->vnode;
+	bool busy, change;
+	uint64_t fl;
+
+	if (!v)
+		return;
+	kvfs_lock();
+	fl = spin_lock_irqsave(&lk_wq.lock);
+	busy = v->locks.posix || v->locks.flock;
+	change = busy != v->locks.vref;
+	v->locks.vref = busy;
+	spin_unlock_irqrestore(&lk_wq.lock, fl);
+	if (change && busy)
+		vnode_get(v);
+	else if (change)
+		vnode_put(v);
+	kvfs_unlock();
 }
 
 /* lockrange's report that r is about to change: wake whoever waits on it. */
@@ -145,7 +181,7 @@ int filelock_posix_set(struct file *f, const struct lock_rec *req, bool wait)
 	struct lock_list *l = list_of(f);
 	struct lock_rec *spare[2] = {NULL, NULL}, *dispose = NULL;
 	struct lock_waiter w = {.req = *req, .sleeper = world_current()};
-	bool queued = false;
+	bool queued = false, moved = false;
 	uint64_t fl;
 	long delta;
 	int rc;
@@ -169,7 +205,7 @@ int filelock_posix_set(struct file *f, const struct lock_rec *req, bool wait)
 			rc = lockr_posix_apply(&l->posix, req, room(req->owner), spare, &dispose,
 					       &delta, wake_waiters, NULL);
 			account(req->owner, delta);
-			track(l, f);
+			moved = track(l, f);
 			break;
 		}
 		rc = -EAGAIN;
@@ -187,6 +223,8 @@ int filelock_posix_set(struct file *f, const struct lock_rec *req, bool wait)
 	if (queued)
 		unqueue(&w);
 	spin_unlock_irqrestore(&lk_wq.lock, fl);
+	if (moved)
+		hold_vnode(f);
 	kfree(spare[0]);
 	kfree(spare[1]);
 	free_recs(dispose);
@@ -217,7 +255,7 @@ int filelock_flock(struct file *f, int type, int pid, bool wait)
 	struct lock_rec *spare = NULL, *dispose = NULL;
 	struct lock_waiter w = {.sleeper = world_current()};
 	const struct lock_rec *c;
-	bool queued = false;
+	bool queued = false, moved = false;
 	uint64_t fl;
 	long delta;
 	int rc;
@@ -232,7 +270,7 @@ int filelock_flock(struct file *f, int type, int pid, bool wait)
 		rc = lockr_flock_apply(&l->flock, &req, room(req.owner), &spare, &dispose, &delta,
 				       &c, wake_waiters, NULL);
 		account(req.owner, delta);
-		track(l, f);
+		moved |= track(l, f);
 		if (rc != -EAGAIN || !wait)
 			break;
 		rc = wait_on(&w, c, &queued, &fl);
@@ -242,6 +280,8 @@ int filelock_flock(struct file *f, int type, int pid, bool wait)
 	if (queued)
 		unqueue(&w);
 	spin_unlock_irqrestore(&lk_wq.lock, fl);
+	if (moved)
+		hold_vnode(f);
 	kfree(spare);
 	free_recs(dispose);
 	if (rc == -ENOLCK)
@@ -256,6 +296,7 @@ void filelock_close_posix(struct file *f, struct lock_owner *o)
 	struct lock_rec *none[2] = {NULL, NULL}, *dispose = NULL;
 	uint64_t fl;
 	long delta;
+	bool moved;
 
 	/* Nothing to drop when the owner holds no records, or the file has no POSIX ones. */
 	if (!READ_ONCE(o->nrecs) || !READ_ONCE(l->posix))
@@ -265,13 +306,15 @@ void filelock_close_posix(struct file *f, struct lock_owner *o)
 	/* A whole-range unlock needs no new record and no room: it cannot fail. */
 	lockr_posix_apply(&l->posix, &req, 0, none, &dispose, &delta, wake_waiters, NULL);
 	account(o, delta);
-	track(l, f);
+	moved = track(l, f);
 	spin_unlock_irqrestore(&lk_wq.lock, fl);
+	if (moved)
+		hold_vnode(f);
 	free_recs(dispose);
 }
 
 /* Drop every OFD and flock lock f owns (lk_wq.lock held); records to free go on *dispose. */
-static void drop_owned_locked(struct file *f, struct lock_rec **dispose)
+static bool drop_owned_locked(struct file *f, struct lock_rec **dispose)
 {
 	struct lock_list *l = list_of(f);
 	struct lock_rec req = {.owner = &f->lock_owner, .kind = LOCKR_OFD, .type = LOCKR_UN};
@@ -285,20 +328,57 @@ static void drop_owned_locked(struct file *f, struct lock_rec **dispose)
 	req.kind = LOCKR_FLOCK;
 	lockr_flock_apply(&l->flock, &req, 0, &nospare, dispose, &delta, &c, wake_waiters, NULL);
 	account(req.owner, delta);
-	track(l, f);
+	return track(l, f);
+}
+
+/*
+ * The list of a file without a vnode dies with the file.  Every POSIX lock on it has gone
+ * with the closes of its descriptors; should one be left all the same, it is dropped here
+ * (its owner's count is not touched: the owner may be gone) rather than freed under the list.
+ */
+static unsigned purge_locked(struct lock_list *l, struct lock_rec **dispose)
+{
+	unsigned n = 0;
+
+	for (int pass = 0; pass < 2; pass++) {
+		struct lock_rec **head = pass ? &l->flock : &l->posix;
+
+		while (*head) {
+			struct lock_rec *r = *head;
+
+			wake_waiters(r, NULL);
+			*head = r->next;
+			r->next = *dispose;
+			*dispose = r;
+			lk_total--;
+			n++;
+		}
+	}
+	return n;
 }
 
 void filelock_release_file(struct file *f)
 {
 	struct lock_rec *dispose = NULL;
+	unsigned leaked = 0;
+	bool moved;
 	uint64_t fl;
 
-	if (!READ_ONCE(f->lock_owner.nrecs))
+	if (!READ_ONCE(f->lock_owner.nrecs) &&
+	    (f->vnode || (!READ_ONCE(f->lock_list.posix) && !READ_ONCE(f->lock_list.flock))))
 		return;
 	fl = spin_lock_irqsave(&lk_wq.lock);
-	drop_owned_locked(f, &dispose);
+	moved = drop_owned_locked(f, &dispose);
+	if (!f->vnode) {
+		leaked = purge_locked(&f->lock_list, &dispose);
+		track(&f->lock_list, f);
+	}
 	spin_unlock_irqrestore(&lk_wq.lock, fl);
+	if (moved)
+		hold_vnode(f);
 	free_recs(dispose);
+	if (leaked)
+		log_err("%u lock records left on a file at its last close: dropped", leaked);
 }
 
 void filelock_kernel_unlock(struct file *f)
@@ -313,6 +393,7 @@ int filelock_kernel_lock(struct file *f, bool exclusive)
 	struct lock_rec flk = {.owner = &f->lock_owner, .kind = LOCKR_FLOCK};
 	struct lock_rec *spare[2], *fspare, *dispose = NULL;
 	const struct lock_rec *c;
+	bool moved = false;
 	uint64_t fl;
 	long delta;
 	int rc;
@@ -336,9 +417,11 @@ int filelock_kernel_lock(struct file *f, bool exclusive)
 		lockr_flock_apply(&l->flock, &flk, 1, &fspare, &dispose, &delta, &c, wake_waiters,
 				  NULL);
 		account(&f->lock_owner, delta);
-		track(l, f);
+		moved = track(l, f);
 	}
 	spin_unlock_irqrestore(&lk_wq.lock, fl);
+	if (moved)
+		hold_vnode(f);
 	kfree(spare[0]);
 	kfree(spare[1]);
 	kfree(fspare);

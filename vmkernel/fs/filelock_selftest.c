@@ -21,6 +21,7 @@ static void st_release(struct file *f)
 }
 
 static const struct file_ops st_ops = {.release = st_release};
+static const struct vnode_ops st_vops; /* nothing to do when the last reference goes */
 
 static struct file *st_file(struct vnode *v)
 {
@@ -98,9 +99,11 @@ bool selftest_filelock(void)
 	if (!f1 || !f2 || !f3)
 		return selftest_report(false, "filelock", "out of memory");
 	v->type = VNODE_REG;
+	v->ops = &st_vops;
 
 	/* An exclusive kernel lock keeps every other kind out. */
 	CHECK(filelock_kernel_lock(f1, true) == 0, "exclusive kernel lock");
+	CHECK(v->refcount == 1, "a locked vnode is held by its lock list");
 	CHECK(filelock_kernel_lock(f2, false) == -EAGAIN, "shared kernel lock beside it");
 	CHECK(filelock_flock(f2, LOCKR_RD, 1, false) == -EAGAIN, "flock beside it");
 	r = st_req(&a, LOCKR_RD, 100, 100);
@@ -126,6 +129,11 @@ bool selftest_filelock(void)
 	file_put(f1);
 	CHECK(filelock_kernel_lock(f3, true) == 0, "exclusive once the holder's file is gone");
 	filelock_kernel_unlock(f3);
+	if (filelock_count() != before) {
+		/* Something is still held: the waits below would never end. */
+		CHECK(false, "kernel locks left over");
+		return selftest_report(false, "filelock", "%u failed, first: %s", bad, why);
+	}
 
 	/* A blocking wait, woken by the unlock of the lock it waits on. */
 	r = st_req(&a, LOCKR_WR, 0, 9);
@@ -162,6 +170,7 @@ bool selftest_filelock(void)
 	CHECK(filelock_count() == before, "no lock record left");
 	file_put(f2);
 	file_put(f3);
+	CHECK(v->refcount == 0, "the lock list let go of its vnode");
 	kfree(v);
 	kmem_trim();
 	kmem_get_stats(&ha);

@@ -69,6 +69,7 @@ struct lock_list {
 	struct lock_list *all_next, **all_pprev;
 	uint64_t dev, ino; /* of the file, for /proc/locks */
 	bool noinode;	   /* a file without a vnode (pipe, device) */
+	bool vref;	   /* holds a reference on its vnode (while it has records) */
 };
 
 /* A world waiting for a lock. */
