@@ -290,6 +290,17 @@ static void child_lock_and_exit(void *arg)
 	/* exits holding it */
 }
 
+/* The unlinked file through the descriptor inherited from the parent. */
+static void child_unlinked(void *arg)
+{
+	struct ctx *c = arg;
+	struct flock l = {.l_type = F_RDLCK, .l_whence = SEEK_SET};
+	int rc = fcntl(c->other, F_GETLK, &l);
+
+	abi_say("unlinked-file", "%s %s len=%ld pid=%s", abi_rc(rc), tname(l.l_type), (long)l.l_len,
+		who(l.l_pid, 0));
+}
+
 static void *thread_lock(void *arg)
 {
 	struct ctx *c = arg;
@@ -349,6 +360,17 @@ void test_owners(void)
 	close(fd2);
 	show("hardlink-close", c.path);
 	unlink(path2);
+
+	/* A file unlinked while locked: its locks stay with it until the last close. */
+	close(c.fd);
+	fd2 = open(c.path, O_RDWR);
+	lk(fd2, F_SETLK, F_WRLCK, SEEK_SET, 0, 10);
+	unlink(c.path);
+	c.other = fd2;
+	reap(spawn(child_unlinked, &c));
+	close(fd2);
+	c.fd = open(c.path, O_RDWR | O_CREAT | O_TRUNC, 0644); /* a new file by that name */
+	show("unlinked-new-file", c.path);
 
 	/* A process's locks go when it exits. */
 	pid = spawn(child_lock_and_exit, &c);
