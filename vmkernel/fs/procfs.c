@@ -14,6 +14,7 @@
 #include <vmk/format.h>
 #include <vmk/profile.h>
 #include <vmk/hv.h>
+#include <vmk/filelock.h>
 #include <vmk/errno.h>
 #include <arch/cpu.h>
 #include <stdarg.h>
@@ -40,6 +41,7 @@ enum pkind {
 	P_LOADAVG,
 	P_STAT,
 	P_MOUNTS,
+	P_LOCKS,
 	P_SELF,
 	P_KEEL,
 	P_KEEL_WORLDS,
@@ -74,6 +76,7 @@ static const struct pent root_ents[] = {
 	{"cpuinfo", P_CPUINFO, VNODE_REG}, {"loadavg", P_LOADAVG, VNODE_REG},
 	{"stat", P_STAT, VNODE_REG},	   {"mounts", P_MOUNTS, VNODE_REG},
 	{"self", P_SELF, VNODE_LNK},	   {"keel", P_KEEL, VNODE_DIR},
+	{"locks", P_LOCKS, VNODE_REG},
 };
 static const struct pent pid_ents[] = {
 	{"stat", P_PID_STAT, VNODE_REG},       {"status", P_PID_STATUS, VNODE_REG},
@@ -517,6 +520,49 @@ static void gen_mounts(struct pbuf *pb)
 			  mounts[i].opts);
 }
 
+/*
+ * The file locks (vmk/filelock.h) as Linux's lock_get_status prints them: one numbered line
+ * per lock, each followed by the requests waiting on it ("-> ", under the same number).
+ */
+static void gen_locks(struct procfs *fs, struct pbuf *pb)
+{
+	static const char *const kinds[] = {"POSIX  ADVISORY ", "OFDLCK ADVISORY ",
+					    "FLOCK  ADVISORY "};
+	static const char *const types[] = {"READ", "WRITE", "UNLCK"};
+	size_t max = 256, n;
+	struct filelock_info *e;
+	unsigned id = 0;
+
+	for (;;) {
+		e = fs->env.alloc(max * sizeof(*e), fs->env.ctx);
+		if (!e) {
+			pb->full = true;
+			return;
+		}
+		n = filelock_snapshot(e, max);
+		if (n <= max || max >= 65536)
+			break;
+		fs->env.free(e, max * sizeof(*e), fs->env.ctx);
+		max = n + 64;
+	}
+	for (size_t i = 0; i < n && i < max; i++) {
+		if (!e[i].waiter)
+			id++;
+		pb_printf(pb, "%u: %s%s %s ", id, e[i].waiter ? "-> " : "", kinds[e[i].kind % 3],
+			  types[e[i].type % 3]);
+		if (e[i].noinode)
+			pb_printf(pb, "%d <none>:0 ", e[i].pid);
+		else
+			pb_printf(pb, "%d %02x:%02x:%lu ", e[i].pid, VFS_MAJOR(e[i].dev),
+				  VFS_MINOR(e[i].dev), e[i].ino);
+		if (e[i].kind == LOCKR_FLOCK || e[i].end == LOCKR_OFFSET_MAX)
+			pb_printf(pb, "%ld EOF\n", e[i].kind == LOCKR_FLOCK ? 0 : e[i].start);
+		else
+			pb_printf(pb, "%ld %ld\n", e[i].start, e[i].end);
+	}
+	fs->env.free(e, max * sizeof(*e), fs->env.ctx);
+}
+
 static void gen_worlds(struct procfs *fs, struct pbuf *pb)
 {
 	struct wlist l;
@@ -673,6 +719,9 @@ static int generate(struct pnode *n)
 			break;
 		case P_MOUNTS:
 			gen_mounts(&pb);
+			break;
+		case P_LOCKS:
+			gen_locks(fs, &pb);
 			break;
 		case P_KEEL_WORLDS:
 			gen_worlds(fs, &pb);

@@ -522,6 +522,7 @@ static const struct selftest tests[] = {
 	{"sched-shares", selftest_sched_shares, true},
 	{"sched-limit", selftest_sched_limit, true},
 	{"sched-reservation", selftest_sched_reservation, true},
+	{"filelock", selftest_filelock, true},
 	{"pagefault", test_pagefault, false},
 	{"pagefault-irq", test_pagefault_irq, false},
 	{"stackoverflow", test_stackoverflow, false},

@@ -10,5 +10,6 @@ bool selftest_world_sleep(void);
 bool selftest_sched_shares(void);
 bool selftest_sched_limit(void);
 bool selftest_sched_reservation(void);
+bool selftest_filelock(void);
 
 #endif

@@ -1,10 +1,12 @@
 /* Files and per-process descriptor tables. */
 #define LOG_TAG "fd"
 #include <vmk/file.h>
+#include <vmk/filelock.h>
 #include <vmk/proc.h>
 #include <vmk/mm.h>
 #include <vmk/errno.h>
 #include <vmk/compiler.h>
+#include <vmk/log.h>
 #include <string.h>
 
 struct file *file_alloc(const struct file_ops *ops, int flags, void *priv)
@@ -31,6 +33,7 @@ void file_put(struct file *f)
 {
 	if (!f || __atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL))
 		return;
+	filelock_release_file(f); /* its OFD and flock locks go with its last reference */
 	if (f->ops->release)
 		f->ops->release(f);
 }
@@ -67,13 +70,19 @@ static void close_where(struct fdtable *t, bool only_cloexec)
 		t->cloexec[i / 64] &= ~(1ull << (i % 64));
 	}
 	mutex_unlock(&t->lock);
-	while (n)
-		file_put(drop[--n]); /* release may block: not under the table lock */
+	while (n) {
+		filelock_close_posix(drop[--n], &t->lock_owner);
+		file_put(drop[n]); /* release may block: not under the table lock */
+	}
 }
 
 void fdtable_close_all(struct fdtable *t)
 {
 	close_where(t, false);
+	/* Every POSIX lock is on a file the table had open, so closing them all drops them. */
+	if (t->lock_owner.nrecs)
+		log_err("%u POSIX lock records left after closing every descriptor",
+			t->lock_owner.nrecs);
 }
 
 void fdtable_close_cloexec(struct fdtable *t)
@@ -129,6 +138,8 @@ int fd_install_at(struct file *f, int fd, bool cloexec)
 	t->fd[fd] = f;
 	set_cloexec(t, fd, cloexec);
 	mutex_unlock(&t->lock);
+	if (old) /* closing a descriptor drops the process's POSIX locks on its file */
+		filelock_close_posix(old, &t->lock_owner);
 	file_put(old);
 	return fd;
 }
@@ -161,6 +172,7 @@ int fd_close(int fd)
 	mutex_unlock(&t->lock);
 	if (!f)
 		return -EBADF;
+	filelock_close_posix(f, &t->lock_owner); /* any descriptor of the file: Linux's rule */
 	file_put(f);
 	return 0;
 }

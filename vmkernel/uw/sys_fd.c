@@ -9,6 +9,7 @@
 #include <vmk/mm.h>
 #include <string.h>
 #include "vfile_priv.h"
+#include "sys_lock_priv.h"
 
 #ifndef ESPIPE
 #define ESPIPE 29
@@ -320,6 +321,14 @@ static long sys_fcntl(long fd, long cmd, long arg, long a3, long a4, long a5)
 		f->flags = (f->flags & ~SETFL_MASK) | ((int)arg & SETFL_MASK);
 		mutex_unlock(&f->pos_lock);
 		rc = 0;
+		break;
+	case F_GETLK:
+	case F_SETLK:
+	case F_SETLKW:
+	case F_OFD_GETLK:
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW:
+		rc = fcntl_lock(f, (int)fd, (int)cmd, arg);
 		break;
 	default:
 		rc = -EINVAL;

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdbool.h>
 #include <vmk/world.h>
+#include <vmk/lockrange.h>
 
 #define FD_MAX 256
 
@@ -52,6 +53,10 @@ struct file {
 	struct mutex pos_lock; /* serialises read/write/lseek on one file, as Linux does */
 	struct vnode *vnode;   /* VFS files, else NULL */
 	void *priv;
+	/* File locks (vmk/filelock.h, under its lock): the OFD and flock locks this open file
+	 * owns, and for a file without a vnode the list of locks on it. */
+	struct lock_owner lock_owner;
+	struct lock_list lock_list;
 };
 
 /* A new file with one reference; NULL when out of memory. */
@@ -63,6 +68,7 @@ struct fdtable {
 	struct mutex lock;
 	struct file *fd[FD_MAX];
 	uint64_t cloexec[FD_MAX / 64];
+	struct lock_owner lock_owner; /* the process's POSIX file locks (vmk/filelock.h) */
 };
 
 void fdtable_init(struct fdtable *t);

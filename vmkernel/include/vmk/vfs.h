@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include <vmk/errno.h>
+#include <vmk/lockrange.h>
 
 /*
  * Overview. A file system instance (ramfs today) hands out vnodes: one struct vnode per file,
@@ -142,6 +143,8 @@ struct vnode {
 	/* VFS-owned, under the VFS lock */
 	uint32_t refcount;
 	struct mount *mounted_here; /* a mount covers this directory */
+	/* File locks on this file: fs/filelock.c's, under its lock (zeroed by the fs) */
+	struct lock_list locks;
 };
 
 /* Attributes of a new vnode (create, mkdir, mknod, symlink). */
