@@ -366,8 +366,15 @@ int aspace_map(struct aspace *as, uintptr_t addr, size_t len, unsigned prot, uns
 	return aspace_map_file(as, addr, len, prot, flags, fixed, NULL, 0, out);
 }
 
-int aspace_map_file(struct aspace *as, uintptr_t addr, size_t len, unsigned prot, unsigned flags,
-		    bool fixed, struct file *f, uint64_t pgoff, uintptr_t *out)
+/*
+ * Map an area like t (prot, flags, file or object, pgoff) at addr when fixed (what is there
+ * goes, unless noreplace: then an occupied range is -EINVAL), else at addr if that range is
+ * free or anywhere else there is room.  It takes its own reference on t's file and calls its
+ * object's open.  *out gets the address.  0 or -errno (-ENOMEM: no room, or past RLIMIT_AS or
+ * RLIMIT_DATA).
+ */
+static int map_area(struct aspace *as, uintptr_t addr, size_t len, const struct vma *t, bool fixed,
+		    bool noreplace, uintptr_t *out)
 {
 	struct vma *n;
 	int rc = 0;
@@ -382,12 +389,14 @@ int aspace_map_file(struct aspace *as, uintptr_t addr, size_t len, unsigned prot
 	if (fixed) {
 		if (!user_range_valid(addr, len))
 			rc = -ENOMEM;
+		else if (noreplace && !range_free(as, addr, addr + len))
+			rc = -EINVAL;
 		else if (!may_expand(as, len / PAGE_SIZE - overlap_pages(as, addr, addr + len),
-				     is_data(prot, flags)))
+				     is_data(t->prot, t->flags)))
 			rc = -ENOMEM;
 		else
 			rc = vma_remove(as, addr, addr + len);
-	} else if (!may_expand(as, len / PAGE_SIZE, is_data(prot, flags))) {
+	} else if (!may_expand(as, len / PAGE_SIZE, is_data(t->prot, t->flags))) {
 		rc = -ENOMEM;
 	} else {
 		addr = ALIGN_DOWN(addr, PAGE_SIZE);
@@ -397,19 +406,29 @@ int aspace_map_file(struct aspace *as, uintptr_t addr, size_t len, unsigned prot
 			rc = -ENOMEM;
 	}
 	if (!rc) {
+		*n = *t;
 		n->start = addr;
 		n->end = addr + len;
-		n->prot = prot;
-		n->flags = flags;
-		n->file = f ? file_get(f) : NULL;
-		n->pgoff = pgoff;
+		n->next = NULL;
+		if (n->file)
+			file_get(n->file);
 		vma_insert(as, n);
+		if (n->obj)
+			n->obj->ops->open(n->obj);
 		*out = addr;
 	} else {
 		kfree(n);
 	}
 	aspace_unlock(as);
 	return rc;
+}
+
+int aspace_map_file(struct aspace *as, uintptr_t addr, size_t len, unsigned prot, unsigned flags,
+		    bool fixed, struct file *f, uint64_t pgoff, uintptr_t *out)
+{
+	const struct vma t = {.prot = prot, .flags = flags, .file = f, .pgoff = pgoff};
+
+	return map_area(as, addr, len, &t, fixed, false, out);
 }
 
 int aspace_unmap(struct aspace *as, uintptr_t addr, size_t len)
@@ -969,44 +988,10 @@ int aspace_map_object(struct aspace *as, uintptr_t addr, size_t len, unsigned pr
 		      unsigned maxprot, bool fixed, bool noreplace, struct vma_object *obj,
 		      uint64_t pgoff, uintptr_t *out)
 {
-	struct vma *n;
-	int rc = 0;
+	const struct vma t = {
+		.prot = prot, .maxprot = maxprot, .flags = VMA_SHARED, .obj = obj, .pgoff = pgoff};
 
-	if (!len || len > USER_TOP || (fixed && !IS_ALIGNED(addr, PAGE_SIZE)))
-		return -EINVAL;
-	len = ALIGN_UP(len, PAGE_SIZE);
-	n = kzalloc(sizeof(*n));
-	if (!n)
-		return -ENOMEM;
-	mutex_lock(&as->lock);
-	if (!fixed)
-		addr = find_gap(as, len);
-	if (!addr || !user_range_valid(addr, len))
-		rc = -ENOMEM;
-	else if (fixed && noreplace && !range_free(as, addr, addr + len))
-		rc = -EINVAL;
-	else if (!may_expand(as,
-			     len / PAGE_SIZE - (fixed ? overlap_pages(as, addr, addr + len) : 0),
-			     false))
-		rc = -ENOMEM; /* RLIMIT_AS, as shmat checks it */
-	else if (fixed)
-		rc = vma_remove(as, addr, addr + len);
-	if (!rc) {
-		n->start = addr;
-		n->end = addr + len;
-		n->prot = prot;
-		n->maxprot = maxprot;
-		n->flags = VMA_SHARED;
-		n->obj = obj;
-		n->pgoff = pgoff;
-		vma_insert(as, n);
-		obj->ops->open(obj);
-		*out = addr;
-	} else {
-		kfree(n);
-	}
-	aspace_unlock(as);
-	return rc;
+	return map_area(as, fixed ? addr : 0, len, &t, fixed, noreplace, out);
 }
 
 /* Does area v hold the piece of an object of kind ops that an attach at addr put there?
