@@ -4,6 +4,7 @@
 
 size_t uaccess_copy(void *dst, const void *src, size_t n);
 size_t uaccess_strnlen(const char *s, size_t max);
+int uaccess_cmpxchg32(uint32_t *uaddr, uint32_t old, uint32_t new, uint32_t *cur);
 
 /* The copies' own check: every byte below USER_TOP (the guard page and the non-canonical hole
  * above it would fault in the kernel). */
@@ -36,6 +37,13 @@ int copy_to_user(void *udst, const void *src, size_t n)
 	if (!user_ok(udst, n))
 		return -EFAULT;
 	return uaccess_copy(udst, src, n) ? -EFAULT : 0;
+}
+
+int cmpxchg_user_u32(uint32_t *uaddr, uint32_t old, uint32_t new, uint32_t *cur)
+{
+	if (!user_ok(uaddr, sizeof(*uaddr)) || ((uintptr_t)uaddr & 3))
+		return -EFAULT;
+	return uaccess_cmpxchg32(uaddr, old, new, cur);
 }
 
 long strncpy_from_user(char *dst, const char *usrc, size_t max)

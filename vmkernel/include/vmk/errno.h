@@ -28,6 +28,7 @@
 #define ENOTTY	     25
 #define ENOSPC	     28
 #define ERANGE	     34
+#define EDEADLK	     35
 #define ENAMETOOLONG 36
 #define ENOSYS	     38
 #define ENOTSUP	     95

@@ -65,8 +65,11 @@ struct world {
 	struct world *all_next_reap; /* link on the reaper's list */
 	bool nofault;		     /* user copies must not page in (a spinlock is held) */
 	bool migrate;		     /* leaving its CPU (affinity changed) */
-	struct aspace *futex_as;     /* the futex it waits on (0 when woken by a wake) */
-	uint64_t futex_addr;
+	/* Futexes (uw/futex*.c): here, not in struct uthread, because PI lockers and
+	 * get_robust_list read them for other threads, which stay listed (and allocated) until
+	 * after their uthread is freed. */
+	uint64_t robust_list; /* set_robust_list's head (a user address), 0 for none */
+	bool futex_dead;      /* its robust list is done: PI lockers no longer wait for it */
 };
 
 struct world_attr {
