@@ -25,7 +25,7 @@
 #include <vmk/errno.h>
 #include <vmk/mm.h>
 
-#define RETRIES 100 /* words rewritten under us this often: a hostile program; give up */
+#define RETRIES 100 /* owner death: a word rewritten under us this often is left to its waiter */
 
 /* Under b's lock: q becomes the owner; the other waiters on its key now wait for it. */
 static void hand_over(struct futex_bucket *b, struct futex_q *q)
@@ -64,12 +64,10 @@ long futex_lock_pi(uint64_t uaddr, bool shared, uint64_t deadline, bool trylock)
 	q.pi = true;
 	b = futex_bucket_of(&key);
 retry:
+	/* A word that keeps changing (only its own process can do that) retries as on Linux,
+	 * but never past a signal, which also ends the process for a kill. */
 	if (tries++ && signal_pending()) {
-		rc = futex_restart(); /* musl loops on EINTR; Linux restarts LOCK_PI itself */
-		goto out;
-	}
-	if (tries > RETRIES) {
-		rc = -EAGAIN;
+		rc = futex_restart();
 		goto out;
 	}
 	f = futex_bucket_lock(b);
@@ -140,7 +138,8 @@ retry:
 	if (!rc && q.result)
 		goto retry; /* its owner died where the word could not be written for us */
 	if (rc == -EINTR)
-		rc = futex_restart();
+		rc = futex_restart(); /* Linux's -ERESTARTNOINTR: the lock goes on after a handler
+				       */
 	goto out;
 unlock:
 	futex_bucket_unlock(b, f);
@@ -161,8 +160,8 @@ long futex_unlock_pi(uint64_t uaddr, bool shared)
 	long rc;
 
 retry:
-	if (tries++ > RETRIES)
-		return -EAGAIN;
+	if (tries++ && signal_pending())
+		return futex_restart();
 	if (copy_from_user(&uval, (const void *)uaddr, 4))
 		return -EFAULT;
 	if ((uval & FUTEX_TID_MASK) != (uint32_t)me->tid)

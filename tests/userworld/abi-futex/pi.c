@@ -146,6 +146,39 @@ static void owner_exits(void)
 	}
 }
 
+/* A process ends (exit_group) while its threads wait in FUTEX_LOCK_PI and FUTEX_WAIT. */
+static void *lock_pi_forever(void *arg)
+{
+	futex(arg, FUTEX_LOCK_PI | FUTEX_PRIVATE, 0, NULL, NULL, 0);
+	return NULL;
+}
+
+static void *wait_forever(void *arg)
+{
+	futex(arg, FUTEX_WAIT | FUTEX_PRIVATE, 0, NULL, NULL, 0);
+	return NULL;
+}
+
+static void waiters_exit_group(void)
+{
+	int st = 0;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		static volatile uint32_t lock, word;
+		pthread_t a, b;
+
+		futex(&lock, FUTEX_LOCK_PI | FUTEX_PRIVATE, 0, NULL, NULL, 0);
+		pthread_create(&a, NULL, lock_pi_forever, (void *)&lock);
+		pthread_create(&b, NULL, wait_forever, (void *)&word);
+		word_wait(&lock, FUTEX_WAITERS, FUTEX_WAITERS);
+		waiters_on(&word, FUTEX_PRIVATE, 1);
+		_exit(5);
+	}
+	waitpid(pid, &st, 0);
+	abi_say("waiters-exit-group", "child %s", status_text(st));
+}
+
 void pi_cases(void)
 {
 	abi_area = "futex";
@@ -155,4 +188,5 @@ void pi_cases(void)
 	held("plain-held", 0);
 	held("errorcheck-held", M_ERRORCHECK);
 	owner_exits();
+	waiters_exit_group();
 }

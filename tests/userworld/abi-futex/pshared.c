@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include "abi.h"
 #include "futex_test.h"
+#include "meminfo.h"
 
 /* The child waits on *w with op (5 s, or 300 ms when no wake should reach it); the parent
  * wakes with op until one is woken, or once after 100 ms when none should be. */
@@ -74,6 +75,83 @@ static void keys(void)
 		close(fd);
 		unlink(files[i]);
 	}
+}
+
+/* The waiter's own process unmaps the page while it waits: the futex is the page's, so a wake
+ * through the other process's mapping still reaches it. */
+struct unmap_wait {
+	volatile uint32_t *w;
+	long rc;
+};
+
+static void *unmap_waiter(void *arg)
+{
+	struct unmap_wait *u = arg;
+	struct timespec ts = {5, 0};
+
+	u->rc = futex(u->w, FUTEX_WAIT, 0, &ts, NULL, 0) ? errno : 0;
+	return NULL;
+}
+
+static void waiter_unmapped(void)
+{
+	volatile uint32_t *w = shmem(4096);
+	int ready[2], st = 0;
+	long woke = 0;
+	pid_t pid;
+
+	if (pipe(ready))
+		return;
+	pid = fork();
+	if (pid == 0) {
+		struct unmap_wait u = {w, -1};
+		pthread_t t;
+
+		pthread_create(&t, NULL, unmap_waiter, &u);
+		waiters_on(w, 0, 1);
+		munmap((void *)w, 4096);
+		pipe_post(ready[1]);
+		pthread_join(t, NULL);
+		_exit((int)u.rc);
+	}
+	pipe_take(ready[0]);
+	woke = futex(w, FUTEX_WAKE, 1, NULL, NULL, 0);
+	waitpid(pid, &st, 0);
+	abi_say("shared-waiter-unmapped", "wake %s, child woke with %s", abi_rc(woke),
+		WIFEXITED(st) ? abi_errname(WEXITSTATUS(st)) : status_text(st));
+	close(ready[0]), close(ready[1]);
+}
+
+/* Shared keys hold their page while in use: waits, wakes and a requeue that moves a waiter
+ * from page to page must leave every page freeable (MemFree comes back). */
+#define LEAK_PAGES  64
+#define LEAK_ROUNDS 50
+static void keys_free_pages(void)
+{
+	long before = mem_free_kb(), after, moved = 0;
+	struct timespec zero = {0, 0};
+
+	for (int r = 0; r < LEAK_ROUNDS; r++) {
+		volatile uint32_t *m = shmem(LEAK_PAGES * 4096),
+				  *last = m + (LEAK_PAGES - 1) * 1024;
+		struct waiter w;
+
+		for (int i = 0; i < LEAK_PAGES; i++) {
+			futex(m + i * 1024, FUTEX_WAIT, 0, &zero, NULL, 0);
+			futex(m + i * 1024, FUTEX_WAKE, 1, NULL, NULL, 0);
+		}
+		waiter_start(&w, m, FUTEX_WAIT, 0, 0, 5000);
+		waiters_on(m, 0, 1);
+		moved += futex_n(m, FUTEX_CMP_REQUEUE, 0, 1, last, 0);
+		futex(last, FUTEX_WAKE, 1, NULL, NULL, 0);
+		waiter_end(&w);
+		munmap((void *)m, LEAK_PAGES * 4096);
+	}
+	after = mem_free_kb();
+	abi_say("shared-keys-free-pages", "requeued %ld of %d, MemFree back within 4 MiB: %s",
+		moved, LEAK_ROUNDS, before > 0 && before - after < 4096 ? "yes" : "no");
+	if (before - after >= 4096)
+		printf("abi-futex: MemFree %ld kB before, %ld kB after\n", before, after);
 }
 
 struct pingpong {
@@ -220,6 +298,8 @@ void pshared_cases(void)
 {
 	abi_area = "futex";
 	keys();
+	waiter_unmapped();
+	keys_free_pages();
 	condvar();
 	semaphores();
 	counter("pshared-mutex-counter", 0);
