@@ -315,28 +315,33 @@ out:
 	return rc;
 }
 
-/* Wake up to n waiters on key whose bitset meets bitset (n <= 0 still wakes one, as Linux);
- * -EINVAL when a PI waiter is met first (FUTEX_WAKE on a PI futex). */
-static long wake_key(const struct futex_key *key, int n, uint32_t bitset)
+/* Wake up to n waiters on key in b (locked) whose bitset meets bitset (n <= 0 still wakes
+ * one, as Linux); -EINVAL when a PI waiter is met first (FUTEX_WAKE on a PI futex). */
+static long wake_locked(struct futex_bucket *b, const struct futex_key *key, int n, uint32_t bitset)
 {
-	struct futex_bucket *b = futex_bucket_of(key);
-	uint64_t f = futex_bucket_lock(b);
 	long woken = 0;
 
 	for (struct futex_q *q = b->head, *next; q; q = next) {
 		next = q->next;
 		if (!futex_key_eq(&q->key, key))
 			continue;
-		if (q->pi) {
-			woken = -EINVAL;
-			break;
-		}
+		if (q->pi)
+			return -EINVAL;
 		if (!(q->bitset & bitset))
 			continue;
 		futex_q_wake(q, 0);
 		if (++woken >= n)
 			break;
 	}
+	return woken;
+}
+
+static long wake_key(const struct futex_key *key, int n, uint32_t bitset)
+{
+	struct futex_bucket *b = futex_bucket_of(key);
+	uint64_t f = futex_bucket_lock(b);
+	long woken = wake_locked(b, key, n, bitset);
+
 	futex_bucket_unlock(b, f);
 	return woken;
 }
@@ -361,6 +366,21 @@ long futex_wake(struct aspace *as, uint64_t uaddr, int n)
 	return wake(as, uaddr, true, n, BITSET_ANY);
 }
 
+/* The keys of a two-address op (requeue, wake-op); on failure neither is held. */
+static long keys_get2(uint64_t uaddr1, uint64_t uaddr2, bool shared, bool write2,
+		      struct futex_key *key1, struct futex_key *key2)
+{
+	struct aspace *as = world_current()->as;
+	long rc = futex_key_get(as, uaddr1, shared, false, key1);
+
+	if (rc)
+		return rc;
+	rc = futex_key_get(as, uaddr2, shared, write2, key2);
+	if (rc)
+		futex_key_put(key1);
+	return rc;
+}
+
 /* Move q (queued in b1, locked with b2) to key2 in b2. */
 static void requeue_q(struct futex_q *q, struct futex_bucket *b2, const struct futex_key *key2)
 {
@@ -383,7 +403,6 @@ static void requeue_q(struct futex_q *q, struct futex_bucket *b2, const struct f
 static long requeue(uint64_t uaddr1, uint64_t uaddr2, bool shared, int nr_wake, int nr_requeue,
 		    const uint32_t *cmpval)
 {
-	struct aspace *as = world_current()->as;
 	struct futex_key key1, key2;
 	struct futex_bucket *b1, *b2;
 	long count = 0, rc;
@@ -391,14 +410,9 @@ static long requeue(uint64_t uaddr1, uint64_t uaddr2, bool shared, int nr_wake, 
 
 	if (nr_wake < 0 || nr_requeue < 0)
 		return -EINVAL;
-	rc = futex_key_get(as, uaddr1, shared, false, &key1);
+	rc = keys_get2(uaddr1, uaddr2, shared, false, &key1, &key2);
 	if (rc)
 		return rc;
-	rc = futex_key_get(as, uaddr2, shared, false, &key2);
-	if (rc) {
-		futex_key_put(&key1);
-		return rc;
-	}
 	b1 = futex_bucket_of(&key1);
 	b2 = futex_bucket_of(&key2);
 	for (;;) {
@@ -510,21 +524,15 @@ static int wake_op_apply(uint64_t uaddr, uint32_t encoded)
 static long wake_op(uint64_t uaddr1, uint64_t uaddr2, bool shared, int nr_wake, int nr_wake2,
 		    uint32_t encoded)
 {
-	struct aspace *as = world_current()->as;
 	struct futex_key key1, key2;
 	struct futex_bucket *b1, *b2;
-	long woken = 0, woken2 = 0, rc;
+	long rc, rc2;
 	uint64_t f;
 	int op_rc;
 
-	rc = futex_key_get(as, uaddr1, shared, false, &key1);
+	rc = keys_get2(uaddr1, uaddr2, shared, true, &key1, &key2);
 	if (rc)
 		return rc;
-	rc = futex_key_get(as, uaddr2, shared, true, &key2);
-	if (rc) {
-		futex_key_put(&key1);
-		return rc;
-	}
 	b1 = futex_bucket_of(&key1);
 	b2 = futex_bucket_of(&key2);
 	for (;;) {
@@ -536,37 +544,11 @@ static long wake_op(uint64_t uaddr1, uint64_t uaddr2, bool shared, int nr_wake, 
 		if ((rc = futex_fault_in_writable(uaddr2)))
 			goto out;
 	}
-	if (op_rc < 0) {
-		rc = op_rc;
-		goto unlock;
+	rc = op_rc < 0 ? op_rc : wake_locked(b1, &key1, nr_wake, BITSET_ANY);
+	if (op_rc > 0 && rc >= 0) { /* the comparison held: the second futex too */
+		rc2 = wake_locked(b2, &key2, nr_wake2, BITSET_ANY);
+		rc = rc2 < 0 ? rc2 : rc + rc2;
 	}
-	/* As in wake_key, a count of 0 still wakes one. */
-	for (struct futex_q *q = b1->head, *next; q; q = next) {
-		next = q->next;
-		if (!futex_key_eq(&q->key, &key1))
-			continue;
-		if (q->pi) {
-			rc = -EINVAL;
-			goto unlock;
-		}
-		futex_q_wake(q, 0);
-		if (++woken >= nr_wake)
-			break;
-	}
-	for (struct futex_q *q = op_rc ? b2->head : NULL, *next; q; q = next) {
-		next = q->next;
-		if (!futex_key_eq(&q->key, &key2))
-			continue;
-		if (q->pi) {
-			rc = -EINVAL;
-			goto unlock;
-		}
-		futex_q_wake(q, 0);
-		if (++woken2 >= nr_wake2)
-			break;
-	}
-	rc = woken + woken2;
-unlock:
 	unlock_two(b1, b2, f);
 out:
 	futex_key_put(&key1);

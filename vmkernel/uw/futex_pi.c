@@ -16,7 +16,8 @@
  * queues and moved on at each hand-over.  An owner that dies (futex_pi_exit) hands each futex
  * its waiters wait on to the first of them, with FUTEX_OWNER_DIED, as Linux does: the word
  * is written in place for a shared key (the page is held by the waiter's key) and through the
- * dying thread's address space for a private one.
+ * dying thread's address space for a private one; where neither works (a private word of
+ * another process naming it) the new owner is told to write it itself.
  */
 #define LOG_TAG "futex"
 #include "futex_priv.h"
@@ -27,13 +28,34 @@
 
 #define RETRIES 100 /* owner death: a word rewritten under us this often is left to its waiter */
 
-/* Under b's lock: q becomes the owner; the other waiters on its key now wait for it. */
-static void hand_over(struct futex_bucket *b, struct futex_q *q)
+#define FIXUP 1 /* a waiter's result: you own it, but write your tid into the word yourself */
+
+/* Under b's lock: q becomes the owner; the other waiters on its key now wait for it.
+ * result: 0 when the word already names q, FIXUP when q must write it. */
+static void hand_over(struct futex_bucket *b, struct futex_q *q, int result)
 {
 	for (struct futex_q *o = b->head; o; o = o->next)
 		if (o != q && o->pi && futex_key_eq(&o->key, &q->key))
 			o->pi_owner = q->tid;
-	futex_q_wake(q, 0);
+	futex_q_wake(q, result);
+}
+
+/* The owner died where the word could not be written for us: write it in our own context,
+ * as Linux's fixup_pi_state_owner does (no lock held: pages fault in). */
+static long fix_word(uint64_t uaddr, int tid)
+{
+	uint32_t newval = (uint32_t)tid | FUTEX_WAITERS | FUTEX_OWNER_DIED, uval, cur;
+
+	if (copy_from_user(&uval, (const void *)uaddr, 4))
+		return -EFAULT;
+	for (int i = 0; i < RETRIES; i++) {
+		if (cmpxchg_user_u32((uint32_t *)uaddr, uval, newval, &cur))
+			return -EFAULT;
+		if (cur == uval)
+			break;
+		uval = cur;
+	}
+	return 0; /* the lock is ours even if user space keeps rewriting the word */
 }
 
 /* Is tid a thread that a PI locker may wait for?  (Under the bucket lock: see
@@ -135,11 +157,11 @@ retry:
 	q.pi_owner = owner;
 	futex_q_enqueue(b, &q);
 	rc = futex_q_sleep(b, &q, deadline, f);
-	if (!rc && q.result)
-		goto retry; /* its owner died where the word could not be written for us */
+	if (!rc && q.result == FIXUP)
+		rc = fix_word(uaddr, me->tid);
+	/* Linux's -ERESTARTNOINTR: after a handler the lock goes on. */
 	if (rc == -EINTR)
-		rc = futex_restart(); /* Linux's -ERESTARTNOINTR: the lock goes on after a handler
-				       */
+		rc = futex_restart();
 	goto out;
 unlock:
 	futex_bucket_unlock(b, f);
@@ -182,7 +204,7 @@ retry:
 		if (!rc && cur != uval)
 			rc = (cur & FUTEX_TID_MASK) == uval ? -EAGAIN : -EINVAL;
 		if (!rc)
-			hand_over(b, top);
+			hand_over(b, top, 0);
 	} else {
 		/* Nobody waits: free it, dropping FUTEX_WAITERS and FUTEX_OWNER_DIED. */
 		rc = futex_cmpxchg_nofault(uaddr, uval, 0, &cur);
@@ -204,7 +226,7 @@ unlock:
 
 /* Write q's tid as the owner of its futex after the owner me died.  0, -EFAULT (fault the
  * page in and try again), or -EAGAIN (a private futex of another address space, or a word
- * that keeps changing: q must look again itself). */
+ * that keeps changing: q writes it itself). */
 static int owner_died(struct world *me, struct futex_q *q)
 {
 	uint32_t newval = (uint32_t)q->tid | FUTEX_WAITERS | FUTEX_OWNER_DIED, uval, cur;
@@ -260,10 +282,7 @@ void futex_pi_exit(struct world *me)
 				futex_fault_in_writable(uaddr);
 				goto again;
 			}
-			if (rc)
-				futex_q_wake(q, -EAGAIN); /* it looks at the word again itself */
-			else
-				hand_over(b, q);
+			hand_over(b, q, rc ? FIXUP : 0);
 		}
 		futex_bucket_unlock(b, f);
 	}

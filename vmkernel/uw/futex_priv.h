@@ -39,7 +39,7 @@ struct futex_q {
 	bool pi;		     /* a FUTEX_LOCK_PI waiter */
 	int tid;		     /* the waiter's thread id */
 	int pi_owner;		     /* PI: the tid the kernel holds as the lock's owner */
-	int result;	 /* set by the waker: 0, or -EAGAIN (PI: look at the word again) */
+	int result;	 /* set by the waker: 0, or futex_pi.c's FIXUP (write the word yourself) */
 	bool done;	 /* under wq.lock: the waker has finished with this q */
 	struct waitq wq; /* the waiter sleeps here alone */
 };

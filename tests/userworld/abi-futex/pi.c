@@ -146,6 +146,36 @@ static void owner_exits(void)
 	}
 }
 
+/* A private word of this process names a thread of a child process as its PI owner: when the
+ * child exits, the waiter here is made the owner all the same. */
+static void foreign_owner(void)
+{
+	static volatile uint32_t w;
+	int go[2], st = 0;
+	struct waiter lw;
+	pid_t pid;
+	long r;
+
+	if (pipe(go))
+		return;
+	pid = fork();
+	if (pid == 0) {
+		pipe_take(go[0]);
+		_exit(0);
+	}
+	w = (uint32_t)pid;
+	waiter_start(&lw, &w, FUTEX_LOCK_PI | FUTEX_PRIVATE, 0, 0, 5000);
+	r = word_wait(&w, FUTEX_WAITERS, FUTEX_WAITERS);
+	sleep_ms(20);
+	pipe_post(go[1]);
+	waitpid(pid, &st, 0);
+	waiter_end(&lw);
+	abi_say("pi-owner-other-process", "child %s, waiters bit %s, waiter %s, its word %s",
+		status_text(st), r ? "missing" : "set", lw.rc ? abi_errname(lw.err) : "0",
+		wtext(lw.after, lw.tid, pid));
+	close(go[0]), close(go[1]);
+}
+
 /* A process ends (exit_group) while its threads wait in FUTEX_LOCK_PI and FUTEX_WAIT. */
 static void *lock_pi_forever(void *arg)
 {
@@ -188,5 +218,6 @@ void pi_cases(void)
 	held("plain-held", 0);
 	held("errorcheck-held", M_ERRORCHECK);
 	owner_exits();
+	foreign_owner();
 	waiters_exit_group();
 }
