@@ -1039,3 +1039,36 @@ int aspace_unmap_object(struct aspace *as, uintptr_t addr, const struct vma_obje
 	aspace_unlock(as);
 	return obj ? 0 : -EINVAL;
 }
+
+int aspace_shared_page(struct aspace *as, uintptr_t addr, bool write, uint64_t *pa)
+{
+	uintptr_t va = ALIGN_DOWN(addr, PAGE_SIZE);
+	struct vma *v;
+	uint64_t *e;
+	int rc = -EFAULT;
+
+	mutex_lock(&as->lock);
+	v = vma_find(as, addr);
+	if (!v || !(v->prot & (PROT_READ | PROT_WRITE)) || (write && !(v->prot & PROT_WRITE)))
+		goto out;
+	e = vm_user_pte(as->pml4, va, false);
+	if (!(v->flags & VMA_SHARED)) {
+		if ((e && (*e & PTE_P)) || (v->prot & PROT_WRITE)) {
+			*pa = 0;
+			rc = 0;
+		}
+		goto out;
+	}
+	if (!e || !(*e & PTE_P))
+		e = page_in(as, v, va);
+	if (!e) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	frame_ref(*e & PTE_ADDR);
+	*pa = (*e & PTE_ADDR) | (addr & (PAGE_SIZE - 1));
+	rc = 0;
+out:
+	mutex_unlock(&as->lock);
+	return rc;
+}

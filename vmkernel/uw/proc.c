@@ -258,11 +258,14 @@ void uthread_exit(int code)
 	bool last;
 	uint64_t f;
 
-	if (ut->clear_tid) { /* pthread_join waits on this futex */
+	futex_exit_release(); /* robust list and PI futexes first, as Linux */
+	if (ut->clear_tid) {  /* pthread_join waits on this futex */
+		uint64_t ctid = ut->clear_tid;
 		int zero = 0;
 
-		if (!copy_to_user((void *)ut->clear_tid, &zero, sizeof(zero)))
-			futex_wake(as, ut->clear_tid, 1);
+		ut->clear_tid = 0; /* once, even if a fault below ends the process */
+		if (!copy_to_user((void *)ctid, &zero, sizeof(zero)))
+			futex_wake(as, ctid, 1);
 	}
 	f = spin_lock_irqsave(&proc_wq.lock);
 	last = p->nthreads == 1;

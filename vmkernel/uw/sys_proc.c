@@ -5,6 +5,7 @@
 #define LOG_TAG "proc"
 #include <vmk/proc.h>
 #include <vmk/signal.h>
+#include <vmk/futex.h>
 #include <vmk/syscall.h>
 #include <vmk/rootfs.h>
 #include <vmk/power.h>
@@ -323,7 +324,10 @@ static long sys_execve(long upath, long uargv, long uenvp, long a3, long a4, lon
 		kfree(path);
 		return rc;
 	}
-	/* Past the point of no return: the old image goes. */
+	/* Past the point of no return: the old image goes, and what it held with it (robust and
+	 * PI futexes, while still mapped; the clear_child_tid address). */
+	futex_exec_release();
+	w->ut->clear_tid = 0;
 	irq_disable();
 	old = w->as;
 	w->as = p->as = as;

@@ -6,6 +6,7 @@
 
 size_t uaccess_copy(void *dst, const void *src, size_t n);
 size_t uaccess_strnlen(const char *s, size_t max);
+int uaccess_cmpxchg32(uint32_t *uaddr, uint32_t old, uint32_t new, uint32_t *cur);
 
 /* Inside the calling world's kernel window (uaccess_kernel_window)? */
 static bool in_window(uintptr_t a, size_t n)
@@ -67,6 +68,13 @@ long strnlen_user(const char *us, size_t max)
 	if (len == (size_t)-1 || (len < max && (uintptr_t)us + len >= USER_TOP))
 		return -EFAULT;
 	return (long)MIN(len, max);
+}
+
+int cmpxchg_user_u32(uint32_t *uaddr, uint32_t old, uint32_t new, uint32_t *cur)
+{
+	if (!user_ok(uaddr, sizeof(*uaddr)) || ((uintptr_t)uaddr & 3))
+		return -EFAULT;
+	return uaccess_cmpxchg32(uaddr, old, new, cur);
 }
 
 long strncpy_from_user(char *dst, const char *usrc, size_t max)

@@ -119,3 +119,26 @@ uaccess_strnlen:
 	.section .ex_table, "a"
 	.quad 5b, 6b
 	.previous
+
+/* int uaccess_cmpxchg32(uint32_t *uaddr, uint32_t old, uint32_t new, uint32_t *cur): LOCK
+ * CMPXCHG on a user word; *cur (kernel memory) gets the value found.  0, or -EFAULT (-14)
+ * if the access faulted and could not be resolved.  The caller checked the address. */
+	.globl uaccess_cmpxchg32
+uaccess_cmpxchg32:
+	movl %esi, %eax
+	xorl %r8d, %r8d
+	cmpb $0, smap_enabled(%rip)
+	je 2f
+	stac
+2:	lock cmpxchgl %edx, (%rdi)
+3:	cmpb $0, smap_enabled(%rip)
+	je 4f
+	clac
+4:	movl %eax, (%rcx)
+	movl %r8d, %eax
+	ret
+5:	movl $-14, %r8d
+	jmp 3b
+	.section .ex_table, "a"
+	.quad 2b, 5b
+	.previous

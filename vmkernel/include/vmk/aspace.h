@@ -128,6 +128,14 @@ int aspace_map_page(struct aspace *as, uintptr_t va, uint64_t pa);
  * (the ELF loader fills read-only segments this way).  0 or -errno. */
 int aspace_fill(struct aspace *as, uintptr_t addr, const void *src, size_t len);
 
+/* For futex keys (uw/futex.c), as Linux's get_futex_key: is addr in a MAP_SHARED area of as?
+ * Then *pa is the physical address behind addr (the page is brought in if absent) and the
+ * caller holds a frame reference on its page (frame_unref); in a private area *pa is 0.
+ * -EFAULT when there is no area, it allows no access, write is asked of a read-only one, or
+ * addr is in a never-written page of a read-only private area (Linux's zero page, which it
+ * refuses too).  Takes as->lock: may sleep. */
+int aspace_shared_page(struct aspace *as, uintptr_t addr, bool write, uint64_t *pa);
+
 /* --- checked access to the current world's user memory (uw/uaccess.c) --- */
 
 /* Linux's access_ok: does [p, p + n) stay out of the kernel half?  (Not whether it is mapped.)
@@ -143,6 +151,10 @@ int copy_from_user(void *dst, const void *usrc, size_t n);
 int copy_to_user(void *udst, const void *src, size_t n);
 /* The length of a user string: < max, max when no NUL is within max bytes, or -EFAULT. */
 long strnlen_user(const char *us, size_t max);
+/* Atomically: if the aligned word at uaddr holds old, store new; *cur gets what it held.
+ * 0 or -EFAULT.  Like the copies, a fault pages in unless world.nofault is set (a spinlock is
+ * held): then a missing or read-only page is -EFAULT and the caller faults it in unlocked. */
+int cmpxchg_user_u32(uint32_t *uaddr, uint32_t old, uint32_t new, uint32_t *cur);
 /* Copy a NUL-terminated user string of at most max-1 bytes: length, -EFAULT, or
  * -ENAMETOOLONG when no NUL within max bytes. */
 long strncpy_from_user(char *dst, const char *usrc, size_t max);

@@ -67,9 +67,12 @@ struct world {
 	bool nofault;		     /* user copies must not page in (a spinlock is held) */
 	const void *kcopy;	     /* a kernel buffer user copies may reach (uaccess.c) */
 	size_t kcopy_len;
-	bool migrate;		 /* leaving its CPU (affinity changed) */
-	struct aspace *futex_as; /* the futex it waits on (0 when woken by a wake) */
-	uint64_t futex_addr;
+	bool migrate; /* leaving its CPU (affinity changed) */
+	/* Futexes (uw/futex*.c): here, not in struct uthread, because PI lockers and
+	 * get_robust_list read them for other threads, which stay listed (and allocated) until
+	 * after their uthread is freed. */
+	uint64_t robust_list; /* set_robust_list's head (a user address), 0 for none */
+	bool futex_dead;      /* its robust list is done: PI lockers no longer wait for it */
 };
 
 struct world_attr {
