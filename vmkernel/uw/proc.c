@@ -131,8 +131,30 @@ int proc_alloc_id(void)
 	return id;
 }
 
-/* The new world must be on the thread list before it can run (exit_group looks there), so
- * the list lock is held across its creation: world_create_user_tid does not block. */
+/* Link w into p's thread list, or take it out again (under p->sig_lock: senders walk the
+ * list under it). */
+static void thread_link(struct proc *p, struct world *w, bool link)
+{
+	uint64_t f = spin_lock_irqsave(&p->sig_lock);
+
+	if (link) {
+		w->thread_next = p->threads;
+		p->threads = w;
+		p->nthreads++;
+	} else {
+		for (struct world **pp = &p->threads; *pp; pp = &(*pp)->thread_next)
+			if (*pp == w) {
+				*pp = w->thread_next;
+				break;
+			}
+		p->nthreads--;
+	}
+	spin_unlock_irqrestore(&p->sig_lock, f);
+}
+
+/* The new world is on the thread list before it can run: a signal it sends itself at once
+ * (tkill from a child just forked) must find it, and exit_group must see it.  The tree's
+ * lock is held across, as exit_group walks the list under it: nothing here blocks. */
 int proc_start_thread(struct proc *p, struct uthread *ut, const struct regs *frame, int tid,
 		      struct world **out)
 {
@@ -147,14 +169,15 @@ int proc_start_thread(struct proc *p, struct uthread *ut, const struct regs *fra
 	f = spin_lock_irqsave(&proc_wq.lock);
 	rc = world_create_user_tid(p->name, uthread_start, st, p, ut, tid, &p->sched, &w);
 	if (!rc) {
-		uint64_t g = spin_lock_irqsave(&p->sig_lock); /* senders walk the list under it */
-
-		w->thread_next = p->threads;
-		p->threads = w;
-		p->nthreads++;
-		spin_unlock_irqrestore(&p->sig_lock, g);
+		thread_link(p, w, true);
 		if (out)
 			*out = w;
+		rc = world_start_new(w);
+		if (rc) {
+			thread_link(p, w, false);
+			if (out)
+				*out = NULL;
+		}
 	}
 	spin_unlock_irqrestore(&proc_wq.lock, f);
 	if (rc)

@@ -66,9 +66,19 @@ static void world_unlist(struct world *w)
 	spin_unlock_irqrestore(&list_lock, f);
 }
 
+/* Undo create for a world that never ran. */
+static void discard(struct world *w)
+{
+	sched_entity_join(&w->se, NULL);
+	world_unlist(w);
+	kstack_free(w->kstack_top);
+	kfree(w);
+}
+
+/* A world ready to run fn(arg), made runnable (sched_place) only when start is set. */
 static int create(const char *name, void (*fn)(void *), void *arg, const struct world_attr *attr,
 		  struct proc *p, struct uthread *ut, int tid, struct sched_group *group,
-		  struct world **out)
+		  bool start, struct world **out)
 {
 	struct world *w = world_alloc(name, attr);
 	int rc;
@@ -81,13 +91,10 @@ static int create(const char *name, void (*fn)(void *), void *arg, const struct 
 	w->tid = tid;
 	sched_entity_join(&w->se, group); /* not admitted yet: no lock needed */
 	rc = world_prepare_stack(w, fn, arg);
-	if (!rc)
+	if (!rc && start)
 		rc = sched_place(w);
 	if (rc) {
-		sched_entity_join(&w->se, NULL);
-		world_unlist(w);
-		kstack_free(w->kstack_top);
-		kfree(w);
+		discard(w);
 		return rc;
 	}
 	if (out)
@@ -98,14 +105,23 @@ static int create(const char *name, void (*fn)(void *), void *arg, const struct 
 int world_create(const char *name, void (*fn)(void *), void *arg, const struct world_attr *attr,
 		 struct world **out)
 {
-	return create(name, fn, arg, attr, NULL, NULL, 0, NULL, out);
+	return create(name, fn, arg, attr, NULL, NULL, 0, NULL, true, out);
 }
 
 int world_create_user_tid(const char *name, void (*fn)(void *), void *arg, struct proc *p,
 			  struct uthread *ut, int tid, struct sched_group *group,
 			  struct world **out)
 {
-	return create(name, fn, arg, NULL, p, ut, tid, group, out);
+	return create(name, fn, arg, NULL, p, ut, tid, group, false, out);
+}
+
+int world_start_new(struct world *w)
+{
+	int rc = sched_place(w);
+
+	if (rc)
+		discard(w);
+	return rc;
 }
 
 void world_exit(int code)

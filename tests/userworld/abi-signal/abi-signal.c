@@ -8,7 +8,8 @@
  *               timeout, polling, EINTR, EAGAIN, bad arguments
  *   altstack    sigaltstack: settings and errors, handlers on the alternate stack (nested,
  *               SS_AUTODISARM), a stack overflow caught there, threads, fork, vfork, exec
- *   race        process-wide signals while threads come and go: none may be lost
+ *   race        process-wide signals while threads come and go: none may be lost; a child
+ *               that signals itself as soon as it runs
  *
  * Every case prints what it saw, never an address or a pid ("self", "child" instead).
  * The cases are in info.c, fault.c, timedwait.c, altstack.c and race.c; this file holds the
@@ -184,6 +185,7 @@ int main(int argc, char **argv)
 	case_altstack_inherit();
 	case_altstack_bogus();
 	case_races();
+	case_fork_self();
 	case_main_exit();
 	case_queue_bad();
 	case_rlimit();

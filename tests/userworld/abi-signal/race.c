@@ -163,6 +163,31 @@ void case_races(void)
 	deflt(SIGUSR2);
 }
 
+/* A child that signals itself the moment fork returns (tkill, then kill): its thread must
+ * already be where senders look, however soon it runs. */
+void case_fork_self(void)
+{
+	const int n = 100;
+	int took = 0, st;
+
+	signal(SIGUSR1, on_count);
+	for (int i = 0; i < n; i++) {
+		pid_t c = fork();
+
+		if (c == 0) {
+			int h = hits;
+			long t = syscall(SYS_tkill, syscall(SYS_gettid), SIGUSR1);
+			long k = kill(getpid(), SIGUSR1);
+
+			_exit(t || k ? 2 : hits != h + 2);
+		}
+		if (c > 0 && waitpid(c, &st, 0) == c && WIFEXITED(st) && !WEXITSTATUS(st))
+			took++;
+	}
+	deflt(SIGUSR1);
+	abi_say("race-fork-self", "%d of %d children took both", took, n);
+}
+
 /* The main thread has gone (pthread_exit); kill(2) must reach a live thread. */
 static int report_fd;
 

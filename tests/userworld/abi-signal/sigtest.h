@@ -69,6 +69,7 @@ void case_altstack_overflow(void);
 void case_altstack_inherit(void);
 void case_altstack_bogus(void);
 void case_races(void);
+void case_fork_self(void);
 void case_main_exit(void);
 void case_queue_bad(void);
 void case_rlimit(void);

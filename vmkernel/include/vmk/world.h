@@ -92,13 +92,16 @@ void sched_idle(void) __attribute__((noreturn));
 /* Create a runnable world running fn(arg).  0 or -ENOMEM / -EBUSY (reservation refused). */
 int world_create(const char *name, void (*fn)(void *), void *arg, const struct world_attr *attr,
 		 struct world **out);
-/* The same for a thread of a userworld: the world carries p's address space and ut, and is
- * a member of group (its process's controls). */
+/* The same for a thread of a userworld, but not yet runnable: the world carries p's address
+ * space and ut, and is a member of group (its process's controls).  The caller lists it
+ * where senders and exit_group look for it, then starts it with world_start_new, which on
+ * failure (-EBUSY) frees it: the caller unlists it first. */
 struct proc;
 struct uthread;
 int world_create_user_tid(const char *name, void (*fn)(void *), void *arg, struct proc *p,
 			  struct uthread *ut, int tid, struct sched_group *group,
 			  struct world **out);
+int world_start_new(struct world *w);
 /* End the calling world. */
 void world_exit(int code) __attribute__((noreturn));
 /* Nobody will join w: when it exits, a kernel world frees it. */
