@@ -24,6 +24,9 @@ run_image() { # VMS IMAGE
 	fi
 	out=$(console)
 	echo "$out" | grep -q '^linux-guests: done$' || fail "$name" "the rc script did not finish"
+	if echo "$out" | grep -q '^linux-guests: stuck'; then
+		fail "$name/stuck" "a guest hung; last: $(echo "$out" | grep ' so far: ' | tail -n 1)"
+	fi
 	procvms=$(echo "$out" | sed -n 's/^procvms: //p')
 	for n in $(seq 1 "$vms"); do
 		check() { # what, pattern, description
