@@ -4,7 +4,7 @@
 set -e
 PKGS="gcc make binutils qemu-system-x86 qemu-utils grub-common grub-pc-bin grub-efi-amd64-bin
 xorriso mtools ovmf seabios libcmocka-dev musl-tools console-setup-linux gzip cpio
-clang-format git python3 dpkg-dev linux-libc-dev acpica-tools"
+clang-format git python3 dpkg-dev linux-libc-dev acpica-tools gdisk fdisk clang-14 libfuzzer-14-dev"
 
 missing=
 for p in $PKGS; do

@@ -36,6 +36,7 @@
 #define ENOSYS	     38
 #define ENOMSG	     42
 #define EIDRM	     43
+#define EBADMSG	     74
 #define ENOTSUP	     95
 #define EOPNOTSUPP   95
 #define ETIMEDOUT    110
