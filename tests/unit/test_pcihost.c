@@ -648,6 +648,37 @@ static void test_devices_line(void **state)
 	free_list(list);
 }
 
+/* PIIX IDE in compatibility mode (prog-if 0x80): the ISA ports, as Linux shows them
+ * (captured from Linux 6.1 on QEMU's i440fx). */
+static void test_ide_legacy(void **state)
+{
+	struct fakebus b = {0};
+	struct pci_cfg c = CFG(&b);
+	struct pci_dev *list;
+	struct fn *f;
+	char line[512];
+
+	(void)state;
+	f = add_fn(&b, 0, 1, 1, 0x8086, 0x7010, 0x010180, 0);
+	set_bar(f, 4, 0xd120, 0x10, 1);
+	f = add_fn(&b, 0, 1, 0, 0x8086, 0x7000, 0x060100, PCI_HEADER_MULTI_FUNC);
+	assert_int_equal(pci_scan(&c, 0, 0, 255, alloc_dev, NULL, &list), 2);
+	pci_format_devices_line(list->next, line, sizeof(line));
+	assert_string_equal(line, "0009\t80867010\t0"
+				  "\t             1f0\t             3f6\t             170"
+				  "\t             376\t            d121\t               0"
+				  "\t               0\t               8\t               0"
+				  "\t               8\t               0\t              10"
+				  "\t               0\t               0\t\n");
+	free_list(list);
+	/* Native mode on the secondary channel only (prog-if bit 2): its BARs stay as read. */
+	b.fn[0].cfg[PCI_CLASS_PROG] = 0x84;
+	assert_int_equal(pci_scan(&c, 0, 0, 255, alloc_dev, NULL, &list), 2);
+	assert_int_equal(list->next->bar[0].base, 0x1f0);
+	assert_int_equal(list->next->bar[2].size, 0);
+	free_list(list);
+}
+
 static void test_match_id(void **state)
 {
 	static const struct pci_device_id ids[] = {
@@ -683,6 +714,7 @@ int main(void)
 		cmocka_unit_test(test_scan),	       cmocka_unit_test(test_scan_bad_bars),
 		cmocka_unit_test(test_scan_bus_loops), cmocka_unit_test(test_scan_deep),
 		cmocka_unit_test(test_devices_line),   cmocka_unit_test(test_match_id),
+		cmocka_unit_test(test_ide_legacy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,8 +26,9 @@ int pci_format_devices_line(const struct pci_dev *d, char *buf, size_t len)
 
 		PUT("\t%16lx", b->size ? b->base | b->flags : 0ul);
 	}
+	/* Linux prints end - start + 1 only when start < end: a one-byte resource shows 0. */
 	for (unsigned i = 0; i <= PCI_NUM_BARS; i++)
-		PUT("\t%16lx", resource(d, i)->size);
+		PUT("\t%16lx", resource(d, i)->size > 1 ? resource(d, i)->size : 0ul);
 	PUT("\t%s\n", d->driver ? d->driver->name : "");
 	return (int)off;
 }

@@ -196,6 +196,23 @@ static void size_bars(struct scan *s, struct pci_dev *d)
 		wr(c, d->bus, d->devfn, PCI_COMMAND, 2, cmd);
 }
 
+/* An IDE controller in compatibility mode (prog-if bit 0 primary, bit 2 secondary clear)
+ * decodes the ISA ports whatever BARs 0-3 say: record those, as Linux does, with no flags. */
+static void ide_legacy(struct pci_dev *d)
+{
+	static const struct {
+		uint16_t base, size;
+	} legacy[4] = {{0x1f0, 8}, {0x3f6, 1}, {0x170, 8}, {0x376, 1}};
+
+	for (unsigned ch = 0; ch < 2; ch++) {
+		if (d->prog_if & (1u << (2 * ch)))
+			continue;
+		for (unsigned i = 2 * ch; i < 2 * ch + 2; i++)
+			d->bar[i] = (struct pci_bar){
+				.kind = PCI_BAR_IO, .base = legacy[i].base, .size = legacy[i].size};
+	}
+}
+
 /* Read one present function into a new device on the list; NULL when out of memory. */
 static struct pci_dev *add_function(struct scan *s, uint8_t bus, uint8_t devfn, uint32_t id)
 {
@@ -242,6 +259,8 @@ static struct pci_dev *add_function(struct scan *s, uint8_t bus, uint8_t devfn, 
 		break;
 	}
 	size_bars(s, d);
+	if (d->class == 0x01 && d->subclass == 0x01)
+		ide_legacy(d);
 	pci_cap_walk(c, d);
 	*s->tail = d;
 	s->tail = &d->next;

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 /*
- * Overview. At boot pci_init() picks a configuration mechanism (ECAM from the ACPI MCFG when
+ * Overview. At boot pci_host_init() picks a configuration mechanism (ECAM from the ACPI MCFG when
  * there is one, else ports 0xCF8/0xCFC), walks every bus reachable from bus 0 through
  * PCI-to-PCI bridges (the bus numbers firmware gave them), and builds the device list: IDs,
  * class, BARs sized (decoding off while sizing), the capability list. What firmware
@@ -128,6 +128,7 @@ struct pci_dev {
 	unsigned nvec;
 	struct pci_irq_vec *vec; /* nvec entries */
 	volatile uint32_t *msix_table, *msix_pba;
+	volatile void *bar_va[PCI_NUM_BARS]; /* pci_map_bar's mappings (its own lock) */
 };
 
 /* ---- Pure helpers (host-tested) ---- */
@@ -170,7 +171,9 @@ uint8_t pci_cap_find(const struct pci_dev *d, uint8_t id);
  * function's header is read, its BARs sized with I/O and memory decoding off (the command
  * register is restored afterwards), its capabilities walked. A bridge whose secondary bus is
  * 0, not above its own bus, outside [first_bus, last_bus] or already scanned is logged and not
- * followed (bus-number loops end); nesting is limited to 32 levels. Devices go on *@list in
+ * followed (bus-number loops end); nesting is limited to 32 levels. An IDE controller in
+ * compatibility mode gets the legacy ports (0x1f0/8, 0x3f6/1, 0x170/8, 0x376/1) as BARs 0-3
+ * for each channel not in native mode, as Linux records them. Devices go on *@list in
  * Linux's order: all of a bus's functions, then each bridge's buses in turn.
  * Returns the number of functions found. Not locked: boot-time, single-threaded.
  */
@@ -191,7 +194,8 @@ const struct pci_device_id *pci_match_id(const struct pci_device_id *ids, const 
  * pci_format_devices_line - @d's line of /proc/bus/pci/devices, exactly as Linux prints it
  * (drivers/pci/proc.c): bus and devfn "%02x%02x", TAB, vendor and device "%04x%04x", TAB, the
  * IRQ "%x" (the Interrupt Line when a pin is wired, else 0), then seven resources (BARs 0-5
- * and the ROM) as TAB "%16lx" of base | low flag bits, seven sizes the same way, then TAB, the
+ * and the ROM) as TAB "%16lx" of base | low flag bits, seven sizes the same way (a size of 1
+ * prints 0: Linux prints a size only when start < end), then TAB, the
  * driver's name when bound, and a newline. ksnprintf semantics: returns the full length.
  */
 int pci_format_devices_line(const struct pci_dev *d, char *buf, size_t len);
@@ -206,9 +210,9 @@ struct acpi_info;
 
 /* Pick the config mechanism from @a (MCFG or ports), scan, log each function, probe drivers.
  * Boot CPU, after the IOAPICs are set up and the APs are online; may sleep. */
-void pci_init(const struct acpi_info *a);
+void pci_host_init(const struct acpi_info *a);
 
-/* The device list (NULL before pci_init or with no PCI); walk with ->next. */
+/* The device list (NULL before pci_host_init or with no PCI); walk with ->next. */
 struct pci_dev *pci_devices(void);
 
 /* The first device with @vendor:@device after @from (NULL: from the start), or NULL. */
@@ -229,8 +233,8 @@ volatile void *pci_map_bar(struct pci_dev *d, unsigned i);
  * Drivers. probe(d, id) runs with pci_lock held, may sleep, and returns 0 to take the device
  * (its name is then recorded in d->driver and shown in /proc) or a negative errno to leave it.
  * pci_driver_register offers every unbound matching device at once when called after
- * pci_init, and pci_init offers the devices to the drivers registered before it. @drv lives
- * as long as the kernel. Returns the number of devices bound. May sleep.
+ * pci_host_init, and pci_host_init offers the devices to the drivers registered before it. @drv
+ * lives as long as the kernel. Returns the number of devices bound. May sleep.
  */
 struct pci_driver {
 	const char *name;
