@@ -261,6 +261,8 @@ static void test_qemu_pc(void **state)
 	assert_int_equal(INFO.fadt_flags, 0x80a5);
 	assert_int_equal(INFO.iapc_boot_arch, 0);
 	assert_false(INFO.has_reset);
+	assert_false(INFO.has_mcfg); /* i440fx has no ECAM: mechanism #1 only */
+	assert_int_equal(INFO.nmcfg, 0);
 	mem_free(&m);
 }
 
@@ -282,6 +284,14 @@ static void test_qemu_q35(void **state)
 	assert_int_equal(INFO.reset_reg.bit_offset, 0);
 	assert_int_equal(INFO.reset_reg.addr, 0xcf9);
 	assert_int_equal(INFO.reset_value, 0x0f);
+	/* Q35's ECAM: one window for segment 0, buses 0-255, at QEMU's MCH_HOST_BRIDGE_PCIEXBAR. */
+	assert_true(INFO.has_mcfg);
+	assert_int_equal(INFO.nmcfg, 1);
+	assert_int_equal(INFO.bad_mcfg, 0);
+	assert_int_equal(INFO.mcfg[0].base, 0xb0000000);
+	assert_int_equal(INFO.mcfg[0].segment, 0);
+	assert_int_equal(INFO.mcfg[0].start_bus, 0);
+	assert_int_equal(INFO.mcfg[0].end_bus, 255);
 	mem_free(&m);
 }
 
@@ -378,6 +388,76 @@ static void test_cloudvm(void **state)
 	assert_false(INFO.has_reset);
 	assert_int_equal(INFO.dsdt_phys, 0x9fd44);
 	assert_false(INFO.has_s5); /* this DSDT defines no \_S5 */
+	/* Firecracker's MCFG: a single bus. */
+	assert_true(INFO.has_mcfg);
+	assert_int_equal(INFO.nmcfg, 1);
+	assert_int_equal(INFO.mcfg[0].base, 0xeec00000);
+	assert_int_equal(INFO.mcfg[0].start_bus, 0);
+	assert_int_equal(INFO.mcfg[0].end_bus, 0);
+	mem_free(&m);
+}
+
+/* An MCFG of crafted entries: the bad ones are dropped and counted, a partial one is not read,
+ * and past ACPI_MAX_MCFG good entries the rest are counted as dropped. */
+static void test_mcfg_entries(void **state)
+{
+	static const struct {
+		uint64_t base;
+		uint16_t seg;
+		uint8_t start, end;
+	} e[] = {
+		{0xb0000000, 0, 0, 255},	  /* good */
+		{0, 1, 0, 255},			  /* zero base */
+		{0xc0000000, 2, 10, 9},		  /* end before start */
+		{0xc0001000, 3, 0, 0},		  /* not 1 MiB aligned */
+		{0xfffffffffff00000ull, 4, 0, 1}, /* window wraps past 2^64 */
+		{0xe0000000, 5, 1, 1},		  /* good */
+		{0xe0100000, 6, 0, 0},		  /* good */
+		{0xe0200000, 7, 0, 0},		  /* good */
+		{0xe0300000, 8, 0, 0},		  /* good, but one past ACPI_MAX_MCFG */
+	};
+	size_t n = sizeof(e) / sizeof(e[0]), len = 44 + 16 * n + 8;
+	struct fakemem m;
+	struct seg *s;
+	uint8_t *t;
+
+	(void)state;
+	load_cloudvm(&m);
+	s = mem_find(&m, "MCFG");
+	t = calloc(1, len);
+	assert_non_null(t);
+	memcpy(t, s->data, 36);
+	for (size_t i = 0; i < n; i++) {
+		uint8_t *p = t + 44 + 16 * i;
+
+		put64(p, e[i].base);
+		memcpy(p + 8, &e[i].seg, 2);
+		p[10] = e[i].start;
+		p[11] = e[i].end;
+	}
+	/* 8 trailing bytes: a partial entry whose base would be good. */
+	put64(t + 44 + 16 * n, 0xd0000000);
+	put32(t + 4, (uint32_t)len);
+	free(s->data);
+	s->data = t;
+	s->len = len;
+	seg_fix(s);
+	assert_int_equal(acpi_parse(m.rsdp, m.rsdp_len, fake_map, &m, &INFO), 0);
+	assert_int_equal(INFO.bad_tables, 0);
+	assert_true(INFO.has_mcfg);
+	assert_int_equal(INFO.nmcfg, ACPI_MAX_MCFG);
+	assert_int_equal(INFO.bad_mcfg, 5);
+	assert_int_equal(INFO.mcfg[0].base, 0xb0000000);
+	assert_int_equal(INFO.mcfg[1].segment, 5);
+	assert_int_equal(INFO.mcfg[1].start_bus, 1);
+	assert_int_equal(INFO.mcfg[3].segment, 7);
+
+	/* Shorter than its fixed part: the table counts as bad and gives no windows. */
+	seg_set_len(s, 40);
+	assert_int_equal(acpi_parse(m.rsdp, m.rsdp_len, fake_map, &m, &INFO), 0);
+	assert_int_equal(INFO.bad_tables, 1);
+	assert_false(INFO.has_mcfg);
+	assert_int_equal(INFO.nmcfg, 0);
 	mem_free(&m);
 }
 
@@ -1021,6 +1101,7 @@ int main(void)
 		cmocka_unit_test(test_map_null),	 cmocka_unit_test(test_root_entries),
 		cmocka_unit_test(test_fadt_variants),	 cmocka_unit_test(test_find_s5),
 		cmocka_unit_test(test_find_s5_fuzz),	 cmocka_unit_test(test_find_s5_qemu),
+		cmocka_unit_test(test_mcfg_entries),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,6 +15,7 @@
 #include <vmk/profile.h>
 #include <vmk/hv.h>
 #include <vmk/filelock.h>
+#include <vmk/pci.h>
 #include <vmk/errno.h>
 #include <arch/cpu.h>
 #include <stdarg.h>
@@ -47,6 +48,10 @@ enum pkind {
 	P_KEEL_WORLDS,
 	P_KEEL_PROFILE,
 	P_KEEL_VMS,
+	P_KEEL_PCI,
+	P_BUS,
+	P_BUS_PCI,
+	P_BUS_PCI_DEVICES,
 	P_PID,
 	P_PID_STAT,
 	P_PID_STATUS,
@@ -76,7 +81,13 @@ static const struct pent root_ents[] = {
 	{"cpuinfo", P_CPUINFO, VNODE_REG}, {"loadavg", P_LOADAVG, VNODE_REG},
 	{"stat", P_STAT, VNODE_REG},	   {"mounts", P_MOUNTS, VNODE_REG},
 	{"self", P_SELF, VNODE_LNK},	   {"keel", P_KEEL, VNODE_DIR},
-	{"locks", P_LOCKS, VNODE_REG},
+	{"locks", P_LOCKS, VNODE_REG},	   {"bus", P_BUS, VNODE_DIR},
+};
+static const struct pent bus_ents[] = {
+	{"pci", P_BUS_PCI, VNODE_DIR},
+};
+static const struct pent bus_pci_ents[] = {
+	{"devices", P_BUS_PCI_DEVICES, VNODE_REG},
 };
 static const struct pent pid_ents[] = {
 	{"stat", P_PID_STAT, VNODE_REG},       {"status", P_PID_STATUS, VNODE_REG},
@@ -87,6 +98,7 @@ static const struct pent keel_ents[] = {
 	{"worlds", P_KEEL_WORLDS, VNODE_REG},
 	{"profile", P_KEEL_PROFILE, VNODE_REG},
 	{"vms", P_KEEL_VMS, VNODE_REG},
+	{"pci", P_KEEL_PCI, VNODE_REG},
 };
 #define NENTS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -607,6 +619,17 @@ static void gen_vms(struct pbuf *pb)
 	vm_foreach(vm_line, pb);
 }
 
+/* PCI (vmk/pci.h): Linux's /proc/bus/pci/devices, and Keel's readable listing. */
+static void gen_pci(struct pbuf *pb, size_t (*fill)(char *, size_t))
+{
+	size_t n = fill(pb->b + pb->len, pb->cap - pb->len);
+
+	if (n >= pb->cap - pb->len)
+		pb->full = true;
+	else
+		pb->len += n;
+}
+
 /* The profiler's counts (vmk/profile.h): "samples percent function <- caller", largest first. */
 static void gen_profile(struct procfs *fs, struct pbuf *pb)
 {
@@ -732,6 +755,12 @@ static int generate(struct pnode *n)
 		case P_KEEL_VMS:
 			gen_vms(&pb);
 			break;
+		case P_KEEL_PCI:
+			gen_pci(&pb, pci_proc_keel);
+			break;
+		case P_BUS_PCI_DEVICES:
+			gen_pci(&pb, pci_proc_devices);
+			break;
 		default:
 			rc = gen_pid(n, &pb);
 			break;
@@ -852,6 +881,8 @@ static int procfs_lookup(struct vnode *dv, const char *name, size_t len, struct 
 	if (name_is(name, len, "..")) {
 		if (d->kind == P_PID_FD)
 			*out = node_new(d->fs, P_PID, VNODE_DIR, d->pid, -1);
+		else if (d->kind == P_BUS_PCI)
+			*out = node_new(d->fs, P_BUS, VNODE_DIR, 0, -1);
 		else
 			*out = vnode_get(&d->fs->root->v);
 		return *out ? 0 : -ENOMEM;
@@ -867,6 +898,10 @@ static int procfs_lookup(struct vnode *dv, const char *name, size_t len, struct 
 		return *out ? 0 : -ENOMEM;
 	case P_KEEL:
 		return table_lookup(d, keel_ents, NENTS(keel_ents), name, len, out);
+	case P_BUS:
+		return table_lookup(d, bus_ents, NENTS(bus_ents), name, len, out);
+	case P_BUS_PCI:
+		return table_lookup(d, bus_pci_ents, NENTS(bus_pci_ents), name, len, out);
 	case P_PID:
 		if (!proc_snap(d->pid, &s))
 			return -ENOENT;
@@ -913,7 +948,9 @@ static int procfs_readdir(struct vnode *dv, uint64_t *cookie, vfs_filldir_t fill
 		*cookie = 1;
 	}
 	if (*cookie == 1) {
-		uint64_t pino = d->kind == P_PID_FD ? node_ino(P_PID, d->pid, -1) : fs->root->v.ino;
+		uint64_t pino = d->kind == P_PID_FD    ? node_ino(P_PID, d->pid, -1)
+				: d->kind == P_BUS_PCI ? node_ino(P_BUS, 0, -1)
+						       : fs->root->v.ino;
 
 		if (fill(arg, "..", 2, pino, VNODE_DIR, COOKIE_FIRST))
 			return 0;
@@ -942,6 +979,12 @@ static int procfs_readdir(struct vnode *dv, uint64_t *cookie, vfs_filldir_t fill
 		return 0;
 	case P_KEEL:
 		fill_table(keel_ents, NENTS(keel_ents), 0, cookie, fill, arg);
+		return 0;
+	case P_BUS:
+		fill_table(bus_ents, NENTS(bus_ents), 0, cookie, fill, arg);
+		return 0;
+	case P_BUS_PCI:
+		fill_table(bus_pci_ents, NENTS(bus_pci_ents), 0, cookie, fill, arg);
 		return 0;
 	case P_PID:
 		if (!proc_snap(d->pid, &s))

@@ -3,7 +3,7 @@
  *
  *   consoles (serial) -> memory map -> frame allocator -> final page tables -> heap ->
  *   screen console -> per-CPU state on a guarded stack -> ACPI -> interrupt controllers ->
- *   clocks -> application processors -> banner -> self-tests or idle.
+ *   clocks -> application processors -> banner -> PCI -> self-tests or idle.
  */
 #define LOG_TAG "vmkernel"
 #include <vmk/bootinfo.h>
@@ -14,6 +14,7 @@
 #include <vmk/profile.h>
 #include <vmk/hv.h>
 #include <vmk/mm.h>
+#include <vmk/pci.h>
 #include <vmk/panic.h>
 #include <vmk/platform.h>
 #include <vmk/power.h>
@@ -188,6 +189,7 @@ static void __noreturn kmain_stage2(void)
 	kprintf("vmkernel: %u CPUs online, %lu MiB usable memory\n", ncpus_online,
 		fs.usable * PAGE_SIZE >> 20);
 	hv_init();
+	pci_host_init(a);
 
 	if (cmdline_get(cmdline, "selftest", list, sizeof(list)))
 		selftest_run(list);

@@ -552,6 +552,7 @@ static const struct selftest tests[] = {
 	{"sched-limit", selftest_sched_limit, true},
 	{"sched-reservation", selftest_sched_reservation, true},
 	{"filelock", selftest_filelock, true},
+	{"pci-irq", selftest_pci_irq, false}, /* needs -device edu (tests/qemu/pci.sh) */
 	{"pagefault", test_pagefault, false},
 	{"pagefault-irq", test_pagefault_irq, false},
 	{"stackoverflow", test_stackoverflow, false},

@@ -11,5 +11,6 @@ bool selftest_sched_shares(void);
 bool selftest_sched_limit(void);
 bool selftest_sched_reservation(void);
 bool selftest_filelock(void);
+bool selftest_pci_irq(void);
 
 #endif

@@ -15,6 +15,8 @@
 #define ACPI_MADT_FIXED 44u
 #define ACPI_FADT_V1	116u /* the ACPI 1.0 FADT */
 #define ACPI_HPET_LEN	56u
+#define ACPI_MCFG_FIXED 44u /* header + 8 reserved bytes */
+#define ACPI_MCFG_ENTRY 16u
 #define ACPI_IO_MAX	0xffffu
 
 /* FADT field offsets. */
@@ -227,6 +229,32 @@ static bool acpi_parse_hpet(struct acpi_info *out, const uint8_t *t, uint32_t le
 	return true;
 }
 
+/* Each entry: base (8), segment (2), start bus, end bus, 4 reserved. */
+static bool acpi_parse_mcfg(struct acpi_info *out, const uint8_t *t, uint32_t len)
+{
+	if (len < ACPI_MCFG_FIXED)
+		return false;
+	out->has_mcfg = true;
+	for (size_t off = ACPI_MCFG_FIXED; len - off >= ACPI_MCFG_ENTRY; off += ACPI_MCFG_ENTRY) {
+		struct acpi_mcfg m = {
+			.base = rd64(t, len, off),
+			.segment = rd16(t, len, off + 8),
+			.start_bus = rd8(t, len, off + 10),
+			.end_bus = rd8(t, len, off + 11),
+		};
+
+		/* The window reaches base + (end_bus + 1) MiB: it must not wrap. */
+		if (m.base == 0 || m.end_bus < m.start_bus || m.base & 0xfffff ||
+		    m.base > UINT64_MAX - ((uint64_t)(m.end_bus + 1) << 20) ||
+		    out->nmcfg >= ACPI_MAX_MCFG) {
+			out->bad_mcfg++;
+			continue;
+		}
+		out->mcfg[out->nmcfg++] = m;
+	}
+	return true;
+}
+
 /* An I/O port from the X_ GAS at @x_off when valid, else the 32-bit field at @off; 0 if none. */
 static uint32_t acpi_fadt_port(const uint8_t *t, uint32_t len, size_t x_off, size_t off)
 {
@@ -300,6 +328,8 @@ static void acpi_parse_table(struct acpi_info *out, acpi_map_fn map, void *ctx, 
 		ok = acpi_parse_madt(out, t, len);
 	} else if (memcmp(t, "HPET", 4) == 0 && !out->has_hpet) {
 		ok = acpi_parse_hpet(out, t, len);
+	} else if (memcmp(t, "MCFG", 4) == 0 && !out->has_mcfg) {
+		ok = acpi_parse_mcfg(out, t, len);
 	} else if (memcmp(t, "FACP", 4) == 0 && !out->has_fadt) {
 		ok = acpi_parse_fadt(out, t, len);
 		if (ok)

@@ -13,6 +13,7 @@
 #include <vmk/aspace.h>
 #include <vmk/format.h>
 #include <vmk/errno.h>
+#include <vmk/spinlock.h>
 
 struct idt_entry {
 	uint16_t off_lo, sel;
@@ -93,6 +94,37 @@ void irq_register(unsigned vector, irq_handler_fn fn)
 {
 	if (vector >= 32 && vector < 256)
 		irq_table[vector] = fn;
+}
+
+static struct spinlock vector_lock;
+static uint64_t vector_used[4]; /* one bit per vector */
+
+int irq_vector_alloc(void)
+{
+	uint64_t f = spin_lock_irqsave(&vector_lock);
+	int v = -ENOSPC;
+
+	for (unsigned i = VEC_DEV_BASE; i < VEC_DEV_END; i++) {
+		if (!(vector_used[i / 64] >> (i % 64) & 1)) {
+			vector_used[i / 64] |= 1ull << (i % 64);
+			v = (int)i;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&vector_lock, f);
+	return v;
+}
+
+void irq_vector_free(unsigned vector)
+{
+	uint64_t f;
+
+	if (vector < VEC_DEV_BASE || vector >= VEC_DEV_END)
+		return;
+	f = spin_lock_irqsave(&vector_lock);
+	irq_table[vector] = NULL;
+	vector_used[vector / 64] &= ~(1ull << (vector % 64));
+	spin_unlock_irqrestore(&vector_lock, f);
 }
 
 static bool trap_fixup(struct regs *r)

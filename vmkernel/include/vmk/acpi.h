@@ -1,4 +1,4 @@
-/* ACPI static tables: RSDP -> XSDT/RSDT -> MADT, FADT (+ DSDT's \_S5), HPET, parsed into facts. */
+/* ACPI static tables: RSDP -> XSDT/RSDT -> MADT, FADT (+ DSDT's \_S5), HPET, MCFG, as facts. */
 #ifndef VMK_ACPI_H
 #define VMK_ACPI_H
 
@@ -22,6 +22,7 @@ struct acpi_gas {
 #define ACPI_MAX_CPUS	 256
 #define ACPI_MAX_IOAPICS 8
 #define ACPI_MAX_ISOS	 24
+#define ACPI_MAX_MCFG	 4
 
 struct acpi_cpu {
 	uint32_t apic_id;
@@ -41,6 +42,13 @@ struct acpi_iso {
 	uint8_t bus_irq;
 	uint32_t gsi;
 	uint16_t flags;
+};
+
+/* MCFG entry: one PCI segment's ECAM window, 1 MiB per bus from bus start_bus at base. */
+struct acpi_mcfg {
+	uint64_t base; /* physical address of bus 0's space (even when start_bus > 0) */
+	uint16_t segment;
+	uint8_t start_bus, end_bus;
 };
 
 struct acpi_info {
@@ -65,6 +73,13 @@ struct acpi_info {
 
 	bool has_hpet;
 	uint64_t hpet_addr; /* from the HPET table's GAS (memory space) */
+
+	/* MCFG (PCI Express memory-mapped configuration): entries in table order; those with a
+	 * zero or not 1 MiB-aligned base, end_bus < start_bus, or a window past 2^64 are dropped
+	 * (counted in bad_mcfg); extra entries past ACPI_MAX_MCFG too. */
+	bool has_mcfg;
+	unsigned nmcfg, bad_mcfg;
+	struct acpi_mcfg mcfg[ACPI_MAX_MCFG];
 
 	bool has_fadt;
 	uint32_t fadt_flags;
@@ -96,9 +111,10 @@ struct acpi_info {
  * non-zero, the RSDT is used instead. Each table: its header is mapped, its length checked
  * (>= 36, <= 16 MiB), then it is mapped whole and its checksum verified; bad or unmappable
  * tables are skipped and counted. Parses the first APIC (MADT), FACP (FADT; then the DSDT it
- * names, for \_S5) and HPET; later duplicates are counted but ignored; a MADT, FADT or HPET too
- * short for its fixed fields counts as bad. MADT entries are walked while each one fits: a
- * zero/short length or one running past the table ends the walk.
+ * names, for \_S5), HPET and MCFG (44-byte header, then 16-byte entries while they fit); later
+ * duplicates are counted but ignored; a MADT, FADT or HPET too short for its fixed fields counts as
+ * bad. MADT entries are walked while each one fits: a zero/short length or one running past the
+ * table ends the walk.
  *
  * Pure function: all input is untrusted and every read is bounds-checked. Returns 0, or
  * -EINVAL when an argument is NULL or the RSDP or root table is invalid.

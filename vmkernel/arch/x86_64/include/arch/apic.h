@@ -42,4 +42,13 @@ void pic_disable(void);
 /* Map an IOAPIC and mask all its pins; returns its pin count. */
 unsigned ioapic_init(uint64_t phys, uint32_t gsi_base);
 
+/*
+ * Route global system interrupt @gsi to IDT @vector (>= 0x20) on the LAPIC @apic_id (physical
+ * destination, fixed delivery), edge or @level triggered, active high or @active_low, and
+ * unmask it. -EINVAL when no IOAPIC has @gsi. Any context (takes the IOAPIC spinlock).
+ */
+int ioapic_route(uint32_t gsi, uint8_t vector, uint32_t apic_id, bool level, bool active_low);
+/* Mask or unmask @gsi's entry, keeping its routing; -EINVAL when no IOAPIC has it. */
+int ioapic_set_masked(uint32_t gsi, bool masked);
+
 #endif

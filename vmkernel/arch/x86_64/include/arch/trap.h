@@ -18,6 +18,8 @@ enum {
 	VEC_PF = 14,
 	VEC_MC = 18,
 	VEC_IRQ_BASE = 0x20, /* IOAPIC pins 0..23 */
+	VEC_DEV_BASE = 0x40, /* device interrupts (MSI, MSI-X, routed INTx): irq_vector_alloc */
+	VEC_DEV_END = 0xd0,  /* 0xd0-0xdf catch the 8259s' spurious interrupts (pic_disable) */
 	VEC_TIMER = 0xef,
 	VEC_CALL = 0xf0,    /* cross-CPU function call */
 	VEC_RESCHED = 0xf1, /* another CPU made work for this one */
@@ -31,6 +33,11 @@ void idt_init(void);
 void idt_load(void);
 /* Route a vector >= 32 to fn; the dispatcher sends the LAPIC EOI afterwards. */
 void irq_register(unsigned vector, irq_handler_fn fn);
+
+/* A free vector in [VEC_DEV_BASE, VEC_DEV_END) for a device interrupt, or -ENOSPC; give it
+ * back with irq_vector_free (which also unregisters its handler). Any context. */
+int irq_vector_alloc(void);
+void irq_vector_free(unsigned vector);
 
 /* Called from isr.S for every vector. */
 void trap_dispatch(struct regs *r);
