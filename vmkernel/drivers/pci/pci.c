@@ -134,14 +134,16 @@ void pci_host_init(const struct acpi_info *a)
 	log_info("configuration access through %s", pci_cfg_init(m));
 	n = pci_scan(&pci_cfg, 0, m ? m->start_bus : 0, m ? m->end_bus : 255, alloc_dev, NULL,
 		     &devlist);
-	log_info("%d functions", n);
+	/* One line each at debug level: a host with many functions would push the rest of the
+	 * boot off the screen; /proc/keel/pci lists them. */
+	log_info("%d functions (listed in /proc/keel/pci)", n);
 	for (struct pci_dev *d = devlist; d; d = d->next) {
 		int len = pci_format_keel(d, line, sizeof(line));
 		char *nl = memchr(line, '\n', len < (int)sizeof(line) ? (size_t)len : sizeof(line));
 
 		if (nl)
 			*nl = 0;
-		log_info("%s", line);
+		log_debug("%s", line);
 	}
 	mutex_lock(&pci_lock);
 	scanned = true;
