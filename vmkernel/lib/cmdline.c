@@ -1,4 +1,5 @@
 /* Kernel command line parsing: key and key=value tokens, quoted values, comma lists. */
+#include <vmk/hexdigit.h>
 #include <string.h>
 #include <vmk/cmdline.h>
 
@@ -95,17 +96,6 @@ bool cmdline_get(const char *cmdline, const char *key, char *val, size_t len)
 	return true;
 }
 
-static int cmdline_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Parse s[0..n) as a whole; false if it is not exactly one number that fits a long. */
 static bool cmdline_parse_long(const char *s, size_t n, long *out)
 {
@@ -127,7 +117,7 @@ static bool cmdline_parse_long(const char *s, size_t n, long *out)
 	if (neg)
 		limit++;
 	for (; i < n; i++) {
-		int d = cmdline_digit(s[i]);
+		int d = hex_digit(s[i]);
 
 		if (d < 0 || (unsigned int)d >= base)
 			return false;

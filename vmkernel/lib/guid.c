@@ -1,4 +1,5 @@
 /* GUID text <-> EFI byte order. */
+#include <vmk/hexdigit.h>
 #include <string.h>
 #include <vmk/errno.h>
 #include <vmk/guid.h>
@@ -6,17 +7,6 @@
 /* Text position (in hex-digit pairs, dashes skipped) of each stored byte: the first three
  * fields are stored little-endian, the last two as written. */
 static const uint8_t guid_byte_order[16] = {3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15};
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 int guid_parse(const char *text, struct guid *g)
 {
@@ -29,7 +19,7 @@ int guid_parse(const char *text, struct guid *g)
 				return -EINVAL;
 			continue;
 		}
-		int hi = hexval(text[i]), lo = hi < 0 ? -1 : hexval(text[i + 1]);
+		int hi = hex_digit(text[i]), lo = hi < 0 ? -1 : hex_digit(text[i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -EINVAL;
